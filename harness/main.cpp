@@ -1,0 +1,55 @@
+// svit-eval: evaluation and benchmarking of vision-language models.
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  std::function<int(const std::vector<std::string>&)> run;
+};
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"score", "score a predictions file against a benchmark's official files",
+       svit::RunScoreCommand},
+      {"tasks", "list every task, its family, the files it reads and its metrics",
+       svit::RunTasksCommand},
+  };
+  return kCommands;
+}
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out, "usage: svit-eval <command> [options]\n\ncommands:\n");
+  for (const auto& c : Commands()) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+  std::fprintf(out, "\n'svit-eval <command> --help' documents a command's options.\n"
+                    "exit codes: 0 ok, 1 regression gate failed, 2 usage or bad input, "
+                    "3 run could not complete\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& c : Commands()) {
+    if (name == c.name) return c.run(args);
+  }
+  std::fprintf(stderr, "svit-eval: unknown command '%s'\n\n", name.c_str());
+  PrintUsage(stderr);
+  return 2;
+}

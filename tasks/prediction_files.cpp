@@ -1,0 +1,123 @@
+#include "tasks/prediction_files.h"
+
+#include <fstream>
+#include <unordered_map>
+
+#include "core/json_file.h"
+
+namespace svit {
+namespace {
+
+Status CheckDuplicates(const std::vector<Prediction>& predictions, const std::string& path,
+                       bool line_numbers) {
+  std::unordered_map<std::string_view, size_t> seen;
+  seen.reserve(predictions.size());
+  for (const auto& p : predictions) {
+    auto [it, inserted] = seen.emplace(p.id, p.line);
+    if (!inserted) {
+      std::string unit = line_numbers ? "line " : "record ";
+      return Status::InvalidInput(path + ": duplicate prediction for id '" + p.id + "' (" + unit +
+                                  std::to_string(it->second) + " and " + unit +
+                                  std::to_string(p.line) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+
+Status FirstNonBlankChar(const std::string& path, char* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidInput(path + ": cannot open file (missing or unreadable)");
+  char c;
+  *out = 0;
+  while (in.get(c)) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      *out = c;
+      break;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
+                      std::vector<Prediction>* out) {
+  out->clear();
+  char first = 0;
+  SVIT_RETURN_IF_ERROR(FirstNonBlankChar(path, &first));
+  if (first == 0) return Status::InvalidInput(path + ": predictions file is empty");
+  bool is_list = first == '[';
+
+  if (is_list) {
+    if (format.list_id_key.empty()) {
+      return Status::InvalidInput(path + ": expected LLaVA answer JSON-lines ({\"" + format.id_key +
+                                  "\": ..., \"" + format.text_key + "\": ...} per line), got a JSON array");
+    }
+    JsonDocument doc;
+    SVIT_RETURN_IF_ERROR(doc.Load(path));
+    JsonArray items;
+    if (doc.root().get(items) != simdjson::SUCCESS) {
+      return Status::InvalidInput(path + ": expected a JSON array of results");
+    }
+    size_t index = 0;
+    for (JsonValue item : items) {
+      Where where{path, 0, "results", index};
+      JsonObject object;
+      SVIT_RETURN_IF_ERROR(GetObject(item, where, &object));
+      Prediction p;
+      SVIT_RETURN_IF_ERROR(GetId(object, format.list_id_key, where, &p.id));
+      std::string_view text;
+      SVIT_RETURN_IF_ERROR(GetString(object, format.list_text_key, where, &text));
+      p.text.assign(text);
+      p.line = index++;
+      out->push_back(std::move(p));
+    }
+    return CheckDuplicates(*out, path, /*line_numbers=*/false);
+  }
+
+  SVIT_RETURN_IF_ERROR(ForEachJsonLine(path, [&](size_t line, JsonValue value) {
+    Where where{path, line};
+    JsonObject object;
+    SVIT_RETURN_IF_ERROR(GetObject(value, where, &object));
+    Prediction p;
+    SVIT_RETURN_IF_ERROR(GetId(object, format.id_key, where, &p.id));
+    std::string_view text;
+    SVIT_RETURN_IF_ERROR(GetString(object, format.text_key, where, &text));
+    p.text.assign(text);
+    std::string_view prompt;
+    if (HasField(object, "prompt")) {
+      SVIT_RETURN_IF_ERROR(GetString(object, "prompt", where, &prompt));
+      p.prompt.assign(prompt);
+    }
+    p.line = line;
+    out->push_back(std::move(p));
+    return Status::OK();
+  }));
+  return CheckDuplicates(*out, path, /*line_numbers=*/true);
+}
+
+Status CheckPredictionIds(const std::vector<Prediction>& predictions,
+                          const std::unordered_set<std::string>& known_ids,
+                          const std::string& path) {
+  std::vector<std::string> unknown;
+  for (const auto& p : predictions) {
+    if (!known_ids.count(p.id)) unknown.push_back(p.id);
+  }
+  if (unknown.empty()) return Status::OK();
+  return Status::InvalidInput(path + ": " + std::to_string(unknown.size()) +
+                              " prediction(s) for ids the benchmark does not have: " +
+                              FormatIdList(unknown));
+}
+
+std::string FormatIdList(const std::vector<std::string>& ids, size_t limit) {
+  std::string out;
+  for (size_t i = 0; i < ids.size() && i < limit; ++i) {
+    if (i) out += ", ";
+    out += ids[i];
+  }
+  if (ids.size() > limit) out += " (and " + std::to_string(ids.size() - limit) + " more)";
+  return out;
+}
+
+}  // namespace svit
