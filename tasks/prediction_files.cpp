@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/json_file.h"
+#include "core/json_stream.h"
 
 namespace svit {
 namespace {
@@ -54,25 +55,42 @@ Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
       return Status::InvalidInput(path + ": expected LLaVA answer JSON-lines ({\"" + format.id_key +
                                   "\": ..., \"" + format.text_key + "\": ...} per line), got a JSON array");
     }
-    JsonDocument doc;
-    SVIT_RETURN_IF_ERROR(doc.Load(path));
-    JsonArray items;
-    if (doc.root().get(items) != simdjson::SUCCESS) {
-      return Status::InvalidInput(path + ": expected a JSON array of results");
-    }
-    size_t index = 0;
-    for (JsonValue item : items) {
-      Where where{path, 0, "results", index};
-      JsonObject object;
-      SVIT_RETURN_IF_ERROR(GetObject(item, where, &object));
+    // Results lists reach 10 MB and more: stream them.
+    JsonStream stream;
+    SVIT_RETURN_IF_ERROR(stream.Open(path));
+    SVIT_RETURN_IF_ERROR(stream.ExpectBeginArray("the results file"));
+    for (size_t index = 0;; ++index) {
+      JsonStream::Token token;
+      bool done;
+      SVIT_RETURN_IF_ERROR(stream.NextElement(&token, &done));
+      if (done) break;
+      std::string where = "results[" + std::to_string(index) + "]";
+      if (token != JsonStream::Token::kBeginObject) return stream.Error(where + " must be an object");
       Prediction p;
-      SVIT_RETURN_IF_ERROR(GetId(object, format.list_id_key, where, &p.id));
-      std::string_view text;
-      SVIT_RETURN_IF_ERROR(GetString(object, format.list_text_key, where, &text));
-      p.text.assign(text);
-      p.line = index++;
+      bool has_id = false, has_text = false;
+      for (;;) {
+        std::string_view key;
+        SVIT_RETURN_IF_ERROR(stream.NextKey(&key, &done));
+        if (done) break;
+        if (key == format.list_id_key) {
+          SVIT_RETURN_IF_ERROR(stream.ReadId(format.list_id_key, &p.id));
+          has_id = true;
+        } else if (key == format.list_text_key) {
+          std::string_view text;
+          SVIT_RETURN_IF_ERROR(stream.ReadString(format.list_text_key, &text));
+          p.text.assign(text);
+          has_text = true;
+        } else {
+          SVIT_RETURN_IF_ERROR(stream.SkipNextValue());
+        }
+      }
+      if (!has_id) return stream.Error(where + ": missing field '" + format.list_id_key + "'");
+      if (!has_text) return stream.Error(where + ": missing field '" + format.list_text_key + "'");
+      p.line = index;
       out->push_back(std::move(p));
     }
+    JsonStream::Token end;
+    SVIT_RETURN_IF_ERROR(stream.Next(&end));
     return CheckDuplicates(*out, path, /*line_numbers=*/false);
   }
 

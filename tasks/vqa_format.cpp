@@ -1,0 +1,341 @@
+#include "tasks/vqa_format.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <unordered_set>
+
+#include "core/json_stream.h"
+#include "tasks/prediction_files.h"
+
+namespace svit {
+namespace {
+
+using Token = JsonStream::Token;
+
+constexpr uint64_t kSplitThreshold = 8 << 20;  // smaller files are parsed on one core
+
+Status Missing(std::string_view array, size_t index, const char* field, JsonStream& s) {
+  return s.Error(std::string(array) + "[" + std::to_string(index) + "]: missing field '" + field + "'");
+}
+
+// Parses the elements of the record array the stream is in (its '[' already
+// read), calling each(stream, part, index) on every element after its '{'.
+// With stop_offset > 0, stops before an element that starts exactly there
+// (*stopped = true), or continues to the array's end if none does.
+template <typename Part, typename Each>
+Status ParseRecords(JsonStream& s, std::string_view array_key, Part* part, Each& each,
+                    uint64_t stop_offset, bool* stopped) {
+  *stopped = false;
+  for (size_t index = 0;; ++index) {
+    Token token;
+    bool done;
+    SVIT_RETURN_IF_ERROR(s.NextElement(&token, &done));
+    if (done) return Status::OK();
+    if (stop_offset > 0 && s.token_offset() == stop_offset) {
+      *stopped = true;
+      return Status::OK();
+    }
+    if (token != Token::kBeginObject) {
+      return s.Error(std::string(array_key) + "[" + std::to_string(index) + "] must be an object");
+    }
+    SVIT_RETURN_IF_ERROR(each(s, part, index));
+  }
+}
+
+// Parses the rest of the top-level object after the record array.
+template <typename Part, typename Other>
+Status ParseRestOfTop(JsonStream& s, Part* part, Other& other) {
+  for (;;) {
+    std::string_view key;
+    bool done;
+    SVIT_RETURN_IF_ERROR(s.NextKey(&key, &done));
+    if (done) break;
+    SVIT_RETURN_IF_ERROR(other(s, part, std::string(key)));
+  }
+  Token end;
+  return s.Next(&end);  // rejects trailing garbage
+}
+
+// Finds where a record of the array probably starts near the middle of the
+// file: a '{' after a ',' whose object has `marker_key` at its top level. The
+// first parser later confirms the guess exactly, so a wrong guess only costs
+// time.
+uint64_t GuessSplitOffset(const std::string& path, uint64_t file_size, std::string_view marker_key) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return 0;
+  uint64_t from = file_size / 2;
+  std::string window(1 << 20, '\0');
+  std::fseek(file, static_cast<long>(from), SEEK_SET);
+  window.resize(std::fread(window.data(), 1, window.size(), file));
+  std::fclose(file);
+  for (size_t i = 1; i < window.size(); ++i) {
+    if (window[i] != '{') continue;
+    size_t j = i;
+    while (j > 0 && (window[j - 1] == ' ' || window[j - 1] == '\n' || window[j - 1] == '\t' || window[j - 1] == '\r')) --j;
+    if (j == 0 || window[j - 1] != ',') continue;
+    JsonStream probe;
+    if (!probe.OpenInside(path, from + i, "{[", 1 << 16).ok()) return 0;
+    Token token;
+    if (!probe.Next(&token).ok() || token != Token::kBeginObject) continue;
+    bool has_marker = false, ok = true;
+    for (;;) {
+      std::string_view key;
+      bool done;
+      if (!probe.NextKey(&key, &done).ok()) { ok = false; break; }
+      if (done) break;
+      if (key == marker_key) has_marker = true;
+      if (!probe.SkipNextValue().ok()) { ok = false; break; }
+    }
+    if (ok && has_marker && probe.depth() == 2) return from + i;
+  }
+  return 0;
+}
+
+// Reads {"<array_key>": [records...], other keys...} into `whole`. Big files
+// are parsed on two cores: the second half from a guessed record boundary,
+// confirmed when the first parser reaches it; otherwise (or on any error)
+// the first parser simply carries on, so results and messages are those of
+// a sequential parse.
+template <typename Part, typename Each, typename Other, typename Merge>
+Status ParseTopObject(const std::string& path, std::string_view array_key, std::string_view marker_key,
+                      Part* whole, Each each, Other other, Merge merge) {
+  JsonStream s;
+  SVIT_RETURN_IF_ERROR(s.Open(path));
+  SVIT_RETURN_IF_ERROR(s.ExpectBeginObject("the top level"));
+  std::error_code ec;
+  uint64_t size = std::filesystem::file_size(path, ec);
+  bool found = false;
+  for (;;) {
+    std::string_view key_view;
+    bool done;
+    SVIT_RETURN_IF_ERROR(s.NextKey(&key_view, &done));
+    if (done) break;
+    std::string key(key_view);
+    if (key != array_key || found) {
+      SVIT_RETURN_IF_ERROR(other(s, whole, key));
+      continue;
+    }
+    found = true;
+    SVIT_RETURN_IF_ERROR(s.ExpectBeginArray(array_key));
+    uint64_t split = !ec && size >= kSplitThreshold ? GuessSplitOffset(path, size, marker_key) : 0;
+    if (split == 0) {
+      bool stopped;
+      SVIT_RETURN_IF_ERROR(ParseRecords(s, array_key, whole, each, 0, &stopped));
+      continue;
+    }
+    Part second;
+    Status second_status;
+    std::thread second_half([&] {
+      JsonStream s2;
+      second_status = s2.OpenInside(path, split, "{[");
+      bool unused;
+      if (second_status.ok()) second_status = ParseRecords(s2, array_key, &second, each, 0, &unused);
+      if (second_status.ok()) second_status = ParseRestOfTop(s2, &second, other);
+    });
+    bool stopped;
+    Status first_status = ParseRecords(s, array_key, whole, each, split, &stopped);
+    second_half.join();
+    SVIT_RETURN_IF_ERROR(first_status);
+    if (stopped && second_status.ok()) {
+      merge(whole, std::move(second));
+      return Status::OK();
+    }
+    if (stopped) {  // the second half is bad: report it as a sequential parse would
+      SVIT_RETURN_IF_ERROR(ParseRecords(s, array_key, whole, each, 0, &stopped));
+    }
+  }
+  Token end;
+  SVIT_RETURN_IF_ERROR(s.Next(&end));
+  if (!found) return Status::InvalidInput(path + ": missing top-level field '" + std::string(array_key) + "'");
+  return Status::OK();
+}
+
+uint32_t Intern(std::string_view name, std::vector<std::string>* names) {
+  for (size_t i = 0; i < names->size(); ++i) {
+    if ((*names)[i] == name) return static_cast<uint32_t>(i);
+  }
+  names->emplace_back(name);
+  return static_cast<uint32_t>(names->size() - 1);
+}
+
+}  // namespace
+
+Status LoadVqaQuestions(const std::string& path, VqaQuestions* out) {
+  auto each = [](JsonStream& s, VqaQuestions* part, size_t index) -> Status {
+    std::string id;
+    int64_t image_id = -1;
+    bool has_question = false;
+    for (;;) {
+      std::string_view key;
+      bool done;
+      SVIT_RETURN_IF_ERROR(s.NextKey(&key, &done));
+      if (done) break;
+      if (key == "question_id") {
+        SVIT_RETURN_IF_ERROR(s.ReadId("question_id", &id));
+      } else if (key == "image_id") {
+        SVIT_RETURN_IF_ERROR(s.ReadInt64("image_id", &image_id));
+      } else if (key == "question") {
+        std::string_view text;
+        SVIT_RETURN_IF_ERROR(s.ReadString("question", &text));
+        if (has_question) return s.Error("questions[" + std::to_string(index) + "]: repeated field 'question'");
+        part->questions.Add(text);
+        has_question = true;
+      } else {
+        SVIT_RETURN_IF_ERROR(s.SkipNextValue());
+      }
+    }
+    if (id.empty()) return Missing("questions", index, "question_id", s);
+    if (image_id < 0) return Missing("questions", index, "image_id", s);
+    if (!has_question) return Missing("questions", index, "question", s);
+    part->ids.push_back(std::move(id));
+    part->image_ids.push_back(image_id);
+    return Status::OK();
+  };
+  auto other = [](JsonStream& s, VqaQuestions* part, const std::string& key) -> Status {
+    if (key != "data_subtype") return s.SkipNextValue();
+    std::string_view subtype;
+    SVIT_RETURN_IF_ERROR(s.ReadString("data_subtype", &subtype));
+    part->data_subtype.assign(subtype);
+    return Status::OK();
+  };
+  auto merge = [](VqaQuestions* whole, VqaQuestions&& second) {
+    size_t total = whole->ids.size() + second.ids.size();
+    whole->ids.reserve(total);
+    whole->image_ids.reserve(total);
+    whole->questions.Reserve(total, whole->questions.bytes() + second.questions.bytes());
+    for (size_t i = 0; i < second.ids.size(); ++i) {
+      whole->ids.push_back(std::move(second.ids[i]));
+      whole->image_ids.push_back(second.image_ids[i]);
+      whole->questions.Add(second.questions[i]);
+    }
+    if (second.data_subtype != VqaQuestions().data_subtype) whole->data_subtype = second.data_subtype;
+  };
+  SVIT_RETURN_IF_ERROR(ParseTopObject(path, "questions", "question_id", out, each, other, merge));
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(out->ids.size());
+  for (size_t i = 0; i < out->ids.size(); ++i) {
+    if (!seen.insert(out->ids[i]).second) {
+      return Status::InvalidInput(path + ": questions[" + std::to_string(i) + "]: duplicate question_id " +
+                                  out->ids[i]);
+    }
+  }
+  return Status::OK();
+}
+
+Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
+  out->first_answer.assign(1, 0);
+  auto each = [](JsonStream& s, VqaAnnotations* part, size_t index) -> Status {
+    if (part->first_answer.empty()) part->first_answer.push_back(0);
+    std::string id;
+    int64_t qtype = -1, atype = -1;
+    bool has_answers = false;
+    size_t answers_before = part->answers.size();
+    for (;;) {
+      std::string_view key;
+      bool done;
+      SVIT_RETURN_IF_ERROR(s.NextKey(&key, &done));
+      if (done) break;
+      if (key == "question_id") {
+        SVIT_RETURN_IF_ERROR(s.ReadId("question_id", &id));
+      } else if (key == "question_type" || key == "answer_type") {
+        bool is_question_type = key == "question_type";
+        std::string_view name;
+        SVIT_RETURN_IF_ERROR(s.ReadString(is_question_type ? "question_type" : "answer_type", &name));
+        (is_question_type ? qtype : atype) = Intern(name, &part->type_names);
+      } else if (key == "answers") {
+        if (has_answers) return s.Error("annotations[" + std::to_string(index) + "]: repeated field 'answers'");
+        has_answers = true;
+        SVIT_RETURN_IF_ERROR(s.ExpectBeginArray("answers"));
+        for (size_t a = 0;; ++a) {
+          Token token;
+          bool end;
+          SVIT_RETURN_IF_ERROR(s.NextElement(&token, &end));
+          if (end) break;
+          if (token != Token::kBeginObject) return s.Error("answers[" + std::to_string(a) + "] must be an object");
+          bool has_answer = false;
+          for (;;) {
+            std::string_view answer_key;
+            bool answer_done;
+            SVIT_RETURN_IF_ERROR(s.NextKey(&answer_key, &answer_done));
+            if (answer_done) break;
+            if (answer_key == "answer" && !has_answer) {
+              std::string_view answer;
+              SVIT_RETURN_IF_ERROR(s.ReadString("answer", &answer));
+              part->answers.Add(answer);
+              has_answer = true;
+            } else {
+              SVIT_RETURN_IF_ERROR(s.SkipNextValue());
+            }
+          }
+          if (!has_answer) return s.Error("answers[" + std::to_string(a) + "]: missing field 'answer'");
+        }
+      } else {
+        SVIT_RETURN_IF_ERROR(s.SkipNextValue());
+      }
+    }
+    if (id.empty()) return Missing("annotations", index, "question_id", s);
+    if (qtype < 0) return Missing("annotations", index, "question_type", s);
+    if (atype < 0) return Missing("annotations", index, "answer_type", s);
+    if (!has_answers) return Missing("annotations", index, "answers", s);
+    if (part->answers.size() == answers_before) {
+      return s.Error("annotations[" + std::to_string(index) + "]: question " + id + " has no answers");
+    }
+    part->ids.push_back(std::move(id));
+    part->question_type.push_back(static_cast<uint32_t>(qtype));
+    part->answer_type.push_back(static_cast<uint32_t>(atype));
+    part->first_answer.push_back(static_cast<uint32_t>(part->answers.size()));
+    return Status::OK();
+  };
+  auto other = [](JsonStream& s, VqaAnnotations*, const std::string&) { return s.SkipNextValue(); };
+  auto merge = [](VqaAnnotations* whole, VqaAnnotations&& second) {
+    std::vector<uint32_t> remap;
+    for (const auto& name : second.type_names) remap.push_back(Intern(name, &whole->type_names));
+    uint32_t answer_base = static_cast<uint32_t>(whole->answers.size());
+    size_t total = whole->ids.size() + second.ids.size();
+    whole->ids.reserve(total);
+    whole->question_type.reserve(total);
+    whole->answer_type.reserve(total);
+    whole->first_answer.reserve(total + 1);
+    whole->answers.Reserve(whole->answers.size() + second.answers.size(),
+                           whole->answers.bytes() + second.answers.bytes());
+    for (size_t i = 0; i < second.ids.size(); ++i) {
+      whole->ids.push_back(std::move(second.ids[i]));
+      whole->question_type.push_back(remap[second.question_type[i]]);
+      whole->answer_type.push_back(remap[second.answer_type[i]]);
+      whole->first_answer.push_back(answer_base + second.first_answer[i + 1]);
+    }
+    for (size_t a = 0; a < second.answers.size(); ++a) whole->answers.Add(second.answers[a]);
+  };
+  SVIT_RETURN_IF_ERROR(ParseTopObject(path, "annotations", "question_id", out, each, other, merge));
+  out->index.reserve(out->ids.size());
+  for (size_t i = 0; i < out->ids.size(); ++i) {
+    if (!out->index.emplace(out->ids[i], static_cast<uint32_t>(i)).second) {
+      return Status::InvalidInput(path + ": annotations[" + std::to_string(i) +
+                                  "]: duplicate question_id " + out->ids[i]);
+    }
+  }
+  return Status::OK();
+}
+
+Status CheckSameQuestionSet(const VqaQuestions& questions, const VqaAnnotations& annotations,
+                            const std::string& annotations_path) {
+  std::vector<std::string> unannotated;
+  for (const auto& id : questions.ids) {
+    if (!annotations.index.count(id)) unannotated.push_back(id);
+  }
+  if (unannotated.empty() && questions.ids.size() == annotations.size()) return Status::OK();
+  return Status::InvalidInput(
+      annotations_path + ": annotations (" + std::to_string(annotations.size()) + ") and questions (" +
+      std::to_string(questions.ids.size()) + ") are not the same question set" +
+      (unannotated.empty() ? std::string() : "; questions without annotation: " + FormatIdList(unannotated)));
+}
+
+std::string CocoImageFileName(const std::string& data_subtype, int64_t image_id) {
+  char file[128];
+  std::snprintf(file, sizeof file, "COCO_%s_%012lld.jpg", data_subtype.c_str(),
+                static_cast<long long>(image_id));
+  return file;
+}
+
+}  // namespace svit

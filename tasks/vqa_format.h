@@ -1,0 +1,69 @@
+// Streaming loaders for the official VQA file formats (VQAv2, OK-VQA):
+// questions {"questions": [{question_id, image_id, question}], data_subtype}
+// and annotations {"annotations": [{question_id, question_type, answer_type,
+// answers: [{answer, ...}]}]}. The files reach ~160 MB, so they are read
+// with JsonStream into compact string tables rather than as a DOM.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+
+namespace svit {
+
+// Many short strings in one buffer: entry i is text[offsets[i], offsets[i+1]).
+class StringTable {
+ public:
+  void Add(std::string_view s) {
+    text_.append(s);
+    offsets_.push_back(static_cast<uint32_t>(text_.size()));
+  }
+  std::string_view operator[](size_t i) const {
+    return std::string_view(text_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
+  size_t size() const { return offsets_.size() - 1; }
+  size_t bytes() const { return text_.size(); }
+  void Reserve(size_t entries, size_t bytes) {
+    offsets_.reserve(entries + 1);
+    text_.reserve(bytes);
+  }
+
+ private:
+  std::string text_;
+  std::vector<uint32_t> offsets_{0};  // benchmark text tables stay far below 4 GB
+};
+
+struct VqaQuestions {
+  std::string data_subtype = "val2014";  // names the COCO image files
+  std::vector<std::string> ids;
+  std::vector<int64_t> image_ids;
+  StringTable questions;
+};
+
+struct VqaAnnotations {
+  std::vector<std::string> ids;            // annotation-file order
+  std::vector<uint32_t> question_type;     // index into type_names
+  std::vector<uint32_t> answer_type;       // index into type_names
+  std::vector<std::string> type_names;
+  StringTable answers;                     // all human answers, question by question
+  std::vector<uint32_t> first_answer;      // answers of question i: [first_answer[i], first_answer[i+1])
+  std::unordered_map<std::string, uint32_t> index;  // question id -> position
+
+  size_t size() const { return ids.size(); }
+};
+
+Status LoadVqaQuestions(const std::string& path, VqaQuestions* out);
+Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out);
+
+// Checks that both files describe the same question set (vqa.py asserts it).
+Status CheckSameQuestionSet(const VqaQuestions& questions, const VqaAnnotations& annotations,
+                            const std::string& annotations_path);
+
+// COCO image file name of a VQA question: COCO_<subtype>_<image_id:012>.jpg.
+std::string CocoImageFileName(const std::string& data_subtype, int64_t image_id);
+
+}  // namespace svit
