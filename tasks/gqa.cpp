@@ -15,7 +15,8 @@
 //
 // Also reported, under its own name: lmms_eval_exact_match, lmms-eval's gqa
 // metric (exact_match with ignore_case and ignore_punctuation on the raw
-// reply), as a fraction.
+// reply; on the converted prediction when the file is eval.py's predictions
+// list), as a fraction.
 #include <algorithm>
 #include <map>
 #include <unordered_map>

@@ -1,9 +1,11 @@
 // ScienceQA: problems.json and pid_splits.json with LLaVA's answer
 // JSON-lines, scored exactly as haotian-liu/LLaVA llava/eval/eval_science_qa.py.
 //
-// Every problem of the split is scored in split order. A problem without an
-// answer line is scored as the script does: reply "FAILED", prompt "Unknown"
-// (so never counted as an image question); it is reported as missing.
+// Every problem of the split is scored in split order. A reply none of the
+// script's rules can read is scored "FAILED" (wrong) and counted as
+// unparseable. A problem without an answer line is scored as the script does:
+// reply "FAILED", prompt "Unknown" (so never counted as an image question);
+// it is reported as missing.
 // Accuracy = correct / total * 100. IMG-Accuracy is over the answers whose
 // recorded prompt contains "<image>"; an answer with no recorded prompt (a run
 // rather than a LLaVA file) counts as an image question when the problem has
@@ -85,17 +87,20 @@ class ScienceQaTask : public Task {
         is_multimodal = p->prompt.empty() ? problem.has_image
                                           : p->prompt.find(kImageToken) != std::string::npos;
       }
+      s.prediction = reply;
+      s.extracted = sqa::ParseAnswer(reply);
       if (!p) {
         s.status = SampleStatus::kMissing;
         ++result->counts.missing;
       } else if (p->failed) {
         s.status = SampleStatus::kFailed;
         ++result->counts.failed;
+      } else if (s.extracted == "FAILED") {
+        s.status = SampleStatus::kUnparseable;
+        ++result->counts.unparseable;
       } else {
         ++result->counts.answered;
       }
-      s.prediction = reply;
-      s.extracted = sqa::ParseAnswer(reply);
       int pred_idx = sqa::ChoiceIndex(s.extracted, problem.num_choices);
       bool is_correct = pred_idx == problem.answer;
       s.score = is_correct ? 1.0 : 0.0;

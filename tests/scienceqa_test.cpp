@@ -59,6 +59,12 @@ TEST(ScienceQaGolden, MissingPredictionIsReportedAndScoredFailed) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto result = ReadJsonFile(out.File("result.json"));
   EXPECT_EQ(result["counts"]["missing"], 1);
+  // Answered replies the script parses as FAILED are counted as unparseable.
+  auto parsed = ReadJsonFile(dir + "/expected.json")["parsed_ans"];
+  size_t unreadable = 0;
+  for (const auto& [pid, answer] : parsed.items()) unreadable += answer == "FAILED" && pid != "1072";
+  EXPECT_EQ(result["counts"]["unparseable"], unreadable);
+  EXPECT_EQ(result["counts"]["answered"].get<size_t>() + unreadable, 29u);
   for (const auto& s : result["per_sample"]) {
     if (s["id"] != "1072") continue;
     EXPECT_EQ(s["status"], "missing");
