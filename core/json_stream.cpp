@@ -84,14 +84,15 @@ bool ValidNumber(std::string_view s) {
   return i == n;
 }
 
-const char* TokenName(JsonStream::Token token) {
+const char* TokenName(JsonStream::Token token, std::string_view text = {}) {
   switch (token) {
     case JsonStream::Token::kBeginObject: return "an object";
     case JsonStream::Token::kEndObject: return "'}'";
     case JsonStream::Token::kBeginArray: return "an array";
     case JsonStream::Token::kEndArray: return "']'";
     case JsonStream::Token::kString: return "a string";
-    case JsonStream::Token::kNumber: return "a number";
+    case JsonStream::Token::kNumber:
+      return text.find_first_of(".eE") == std::string_view::npos && !text.empty() ? "an integer" : "a number";
     case JsonStream::Token::kTrue:
     case JsonStream::Token::kFalse: return "a boolean";
     case JsonStream::Token::kNull: return "null";
@@ -153,7 +154,19 @@ std::string JsonStream::Position() const {
 }
 
 Status JsonStream::Error(const std::string& message) const {
-  return Status::InvalidInput(Position() + ": " + message);
+  std::string record;
+  if (!record_.array.empty()) {
+    record = std::string(record_.array) + "[" + std::to_string(record_.index) + "]";
+    if (!sub_record_.array.empty()) {
+      record += "." + std::string(sub_record_.array) + "[" + std::to_string(sub_record_.index) + "]";
+    }
+    record += ": ";
+  }
+  return Status::InvalidInput(Position() + ": " + record + message);
+}
+
+Status JsonStream::SyntaxError(const std::string& message) const {
+  return Status::InvalidInput(Position() + ": invalid JSON: " + message);
 }
 
 Status JsonStream::ScanString() {
@@ -166,7 +179,7 @@ Status JsonStream::ScanString() {
     if (begin_ == end_) {
       scratch_.append(buffer_.data() + start, begin_ - start);
       copied = true;
-      if (!Refill()) return Error("unterminated string");
+      if (!Refill()) return SyntaxError("unterminated string");
       start = begin_;
     }
     const char* data = buffer_.data();
@@ -200,16 +213,16 @@ Status JsonStream::ScanString() {
         text_ = std::string_view(data + start, i - start);
       }
       ++begin_;
-      if (non_ascii && !ValidUtf8(text_)) return Error("invalid UTF-8 in string");
+      if (non_ascii && !ValidUtf8(text_)) return SyntaxError("invalid UTF-8 in string");
       return Status::OK();
     }
-    if (c != '\\') return Error("control character in string (unescaped newline or tab?)");
+    if (c != '\\') return SyntaxError("control character in string (unescaped newline or tab?)");
     scratch_.append(data + start, i - start);
     copied = true;
     ++begin_;
     // Escapes need up to 12 bytes (\uD83D\uDE00); make them contiguous.
     while (end_ - begin_ < 12 && Refill()) {}
-    if (begin_ >= end_) return Error("unterminated string");
+    if (begin_ >= end_) return SyntaxError("unterminated string");
     char e = buffer_[begin_++];
     switch (e) {
       case '"': scratch_ += '"'; break;
@@ -233,7 +246,7 @@ Status JsonStream::ScanString() {
           return true;
         };
         uint32_t cp;
-        if (!hex4(begin_, &cp)) return Error("bad \\u escape in string");
+        if (!hex4(begin_, &cp)) return SyntaxError("bad \\u escape in string");
         begin_ += 4;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           uint32_t low;
@@ -242,15 +255,15 @@ Status JsonStream::ScanString() {
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             begin_ += 6;
           } else {
-            return Error("unpaired surrogate in \\u escape");
+            return SyntaxError("unpaired surrogate in \\u escape");
           }
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          return Error("unpaired surrogate in \\u escape");
+          return SyntaxError("unpaired surrogate in \\u escape");
         }
         AppendCodePoint(cp, &scratch_);
         break;
       }
-      default: return Error(std::string("bad escape '\\") + e + "' in string");
+      default: return SyntaxError(std::string("bad escape '\\") + e + "' in string");
     }
     start = begin_;
   }
@@ -266,7 +279,7 @@ Status JsonStream::ScanNumber() {
   if (i < end_) {
     text_ = std::string_view(buffer_.data() + begin_, i - begin_);
     begin_ = i;
-    if (!ValidNumber(text_)) return Error("invalid number '" + std::string(text_) + "'");
+    if (!ValidNumber(text_)) return SyntaxError("invalid number '" + std::string(text_) + "'");
     return Status::OK();
   }
   scratch_.clear();
@@ -281,7 +294,7 @@ Status JsonStream::ScanNumber() {
     }
   }
   text_ = scratch_;
-  if (!ValidNumber(text_)) return Error("invalid number '" + scratch_ + "'");
+  if (!ValidNumber(text_)) return SyntaxError("invalid number '" + scratch_ + "'");
   return Status::OK();
 }
 
@@ -289,7 +302,7 @@ Status JsonStream::ScanLiteral(std::string_view literal) {
   while (end_ - begin_ < literal.size() && Refill()) {}
   if (end_ - begin_ < literal.size() ||
       std::memcmp(buffer_.data() + begin_, literal.data(), literal.size()) != 0) {
-    return Error("invalid literal (expected a JSON value)");
+    return SyntaxError("invalid literal (expected a JSON value)");
   }
   begin_ += literal.size();
   text_ = literal;
@@ -317,7 +330,7 @@ Status JsonStream::Next(Token* token) {
     token_line_ = line_;
     token_offset_ = consumed_ + begin_;
     if (begin_ == end_) {
-      if (expect_ != Expect::kDone) return Error("unexpected end of file");
+      if (expect_ != Expect::kDone) return SyntaxError("unexpected end of file");
       *token = Token::kEndOfInput;
       return Status::OK();
     }
@@ -325,9 +338,9 @@ Status JsonStream::Next(Token* token) {
     is_key_ = false;
     switch (expect_) {
       case Expect::kDone:
-        return Error("unexpected data after the end of the JSON document");
+        return SyntaxError("unexpected data after the end of the JSON document");
       case Expect::kColon:
-        if (c != ':') return Error("expected ':' after an object key");
+        if (c != ':') return SyntaxError("expected ':' after an object key");
         ++begin_;
         expect_ = Expect::kValue;
         continue;
@@ -343,7 +356,7 @@ Status JsonStream::Next(Token* token) {
           *token = c == '}' ? Token::kEndObject : Token::kEndArray;
           return AfterValue();
         }
-        return Error(stack_.back() == '{' ? "expected ',' or '}' in object" : "expected ',' or ']' in array");
+        return SyntaxError(stack_.back() == '{' ? "expected ',' or '}' in object" : "expected ',' or ']' in array");
       case Expect::kKeyOrEnd:
       case Expect::kKey:
         if (c == '}' && expect_ == Expect::kKeyOrEnd) {
@@ -352,7 +365,7 @@ Status JsonStream::Next(Token* token) {
           *token = Token::kEndObject;
           return AfterValue();
         }
-        if (c != '"') return Error("expected a string key in object");
+        if (c != '"') return SyntaxError("expected a string key in object");
         SVIT_RETURN_IF_ERROR(ScanString());
         is_key_ = true;
         expect_ = Expect::kColon;
@@ -402,7 +415,7 @@ Status JsonStream::Next(Token* token) {
               *token = Token::kNumber;
               return AfterValue();
             }
-            return Error(std::string("unexpected character '") + c + "'");
+            return SyntaxError(std::string("unexpected character '") + c + "'");
         }
     }
   }
@@ -444,7 +457,7 @@ Status JsonStream::ReadString(std::string_view what, std::string_view* out) {
   Token token;
   SVIT_RETURN_IF_ERROR(Next(&token));
   if (token != Token::kString) {
-    return Error("field '" + std::string(what) + "' must be a string, got " + TokenName(token));
+    return Error("field '" + std::string(what) + "' must be a string, got " + TokenName(token, text_));
   }
   *out = text_;
   return Status::OK();

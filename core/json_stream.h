@@ -65,9 +65,19 @@ class JsonStream {
   // Reads and discards the next value.
   Status SkipNextValue();
 
+  // Names the record being read, so errors say "annotations[2].answers[4]":
+  // SetRecord resets the sub-record. Cheap enough to call per element.
+  void SetRecord(std::string_view array, size_t index) {
+    record_ = {array, index};
+    sub_record_ = {};
+  }
+  void SetSubRecord(std::string_view array, size_t index) { sub_record_ = {array, index}; }
+  void ClearRecord() { record_ = sub_record_ = {}; }
+
   // "path:line:col" of the last token, for messages.
   std::string Position() const;
-  Status Error(const std::string& message) const;
+  Status Error(const std::string& message) const;        // a value of the wrong shape
+  Status SyntaxError(const std::string& message) const;  // not JSON at all
 
  private:
   bool Refill();  // keeps unread bytes; false at end of file
@@ -82,6 +92,12 @@ class JsonStream {
   std::vector<char> buffer_;
   size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
   bool eof_ = false;
+
+  struct RecordName {
+    std::string_view array;
+    size_t index = 0;
+  };
+  RecordName record_, sub_record_;
 
   std::string scratch_;
   std::string_view text_;

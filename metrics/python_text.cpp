@@ -162,11 +162,15 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-double Round(double x, int ndigits) {
-  // printf rounds the exact binary value half-even, as CPython's round does.
+std::string FormatFixed(double x, int digits) {
+  // printf rounds the exact binary value half-even, as CPython does.
   char buffer[512];
-  std::snprintf(buffer, sizeof buffer, "%.*f", ndigits, x);
-  return std::strtod(buffer, nullptr);
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, x);
+  return buffer;
+}
+
+double Round(double x, int ndigits) {
+  return std::strtod(FormatFixed(x, ndigits).c_str(), nullptr);
 }
 
 }  // namespace svit::py

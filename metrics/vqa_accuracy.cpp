@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdint>
 #include <string_view>
 #include <unordered_map>
 
@@ -88,6 +90,32 @@ std::string_view NumberWord(std::string_view word) {
     if (word == from) return to;
   }
   return word;
+}
+
+// numerator / denominator rounded to the nearest double, ties to even (what
+// Python's int true division and float(Fraction) return). numerator < 2^70.
+double DivideRounded(unsigned __int128 numerator, uint64_t denominator) {
+  if (numerator == 0) return 0.0;
+  auto bit_length = [](unsigned __int128 v) {
+    int n = 0;
+    while (v) {
+      v >>= 1;
+      ++n;
+    }
+    return n;
+  };
+  // Scale so the integer quotient has at least 56 bits: 53 kept, a rounding
+  // bit, and room for a sticky bit standing for a non-zero remainder.
+  int shift = std::max(0, 56 + bit_length(denominator) - bit_length(numerator));
+  unsigned __int128 scaled = numerator << shift;
+  unsigned __int128 quotient = scaled / denominator;
+  if (scaled % denominator != 0) quotient |= 1;
+  int drop = bit_length(quotient) - 53;
+  unsigned __int128 kept = quotient >> drop;
+  unsigned __int128 rest = quotient & ((static_cast<unsigned __int128>(1) << drop) - 1);
+  unsigned __int128 half = static_cast<unsigned __int128>(1) << (drop - 1);
+  if (rest > half || (rest == half && (kept & 1))) ++kept;
+  return std::ldexp(static_cast<double>(static_cast<uint64_t>(kept)), drop - shift);
 }
 
 }  // namespace
@@ -187,6 +215,24 @@ double LeaveOneOutAccuracy(std::string_view answer, const std::vector<std::strin
     sum += std::min(1.0, static_cast<double>(others) / 3.0);
   }
   return sum / static_cast<double>(gt.size());
+}
+
+double LeaveOneOutAccuracyExactMean(std::string_view answer, const std::vector<std::string>& gt) {
+  if (gt.empty()) return 0.0;
+  size_t matches = 0;
+  for (const auto& g : gt) matches += (g == answer);
+  // Each term is min(1, k / 3.0) for k other matches: 0, 1/3, 2/3 or 1 as
+  // doubles. All are integer multiples of 2^-54, so the exact sum is an integer
+  // count of those units.
+  const unsigned __int128 kUnitsPerTerm[4] = {
+      0, static_cast<uint64_t>(std::ldexp(1.0 / 3.0, 54)),
+      static_cast<uint64_t>(std::ldexp(2.0 / 3.0, 54)), static_cast<uint64_t>(1) << 54};
+  unsigned __int128 units = 0;
+  for (const auto& g : gt) {
+    size_t others = matches - (g == answer ? 1 : 0);
+    units += kUnitsPerTerm[std::min<size_t>(others, 3)];
+  }
+  return std::ldexp(DivideRounded(units, gt.size()), -54);
 }
 
 VqaEvalAnswers PrepareVqaEvalAnswers(const std::vector<std::string>& raw_answers) {

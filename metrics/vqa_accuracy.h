@@ -29,6 +29,10 @@ std::string EvalAiProcess(std::string_view text);
 // already in comparable form: mean over i of min(1, #{j != i : gt_j == answer} / 3),
 // summed in order as the reference does.
 double LeaveOneOutAccuracy(std::string_view answer, const std::vector<std::string>& gt);
+// The same leave-one-out terms averaged as Python's statistics.mean does
+// (lmms-eval's ok_vqa and vizwiz_vqa): summed exactly and rounded once, which
+// can differ from the float sum above in the last bit.
+double LeaveOneOutAccuracyExactMean(std::string_view answer, const std::vector<std::string>& gt);
 
 // The human answers of one question prepared as vqaEval.py prepares them.
 struct VqaEvalAnswers {

@@ -9,5 +9,11 @@
 namespace svit {
 
 std::unique_ptr<Task> MakeVqav2Task();
+std::unique_ptr<Task> MakeTextVqaTask();
+std::unique_ptr<Task> MakeVizWizTask();
+std::unique_ptr<Task> MakeOkVqaTask();
+std::unique_ptr<Task> MakeGqaTask();
+std::unique_ptr<Task> MakeScienceQaTask();
+std::unique_ptr<Task> MakeSeedTask();
 
 }  // namespace svit

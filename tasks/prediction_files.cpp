@@ -9,23 +9,6 @@
 namespace svit {
 namespace {
 
-Status CheckDuplicates(const std::vector<Prediction>& predictions, const std::string& path,
-                       bool line_numbers) {
-  std::unordered_map<std::string_view, size_t> seen;
-  seen.reserve(predictions.size());
-  for (const auto& p : predictions) {
-    auto [it, inserted] = seen.emplace(p.id, p.line);
-    if (!inserted) {
-      std::string unit = line_numbers ? "line " : "record ";
-      return Status::InvalidInput(path + ": duplicate prediction for id '" + p.id + "' (" + unit +
-                                  std::to_string(it->second) + " and " + unit +
-                                  std::to_string(p.line) + ")");
-    }
-  }
-  return Status::OK();
-}
-
-
 Status FirstNonBlankChar(const std::string& path, char* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::InvalidInput(path + ": cannot open file (missing or unreadable)");
@@ -41,6 +24,22 @@ Status FirstNonBlankChar(const std::string& path, char* out) {
 }
 
 }  // namespace
+
+Status CheckDuplicatePredictions(const std::vector<Prediction>& predictions, const std::string& path,
+                                 bool line_numbers) {
+  const std::string unit = line_numbers ? "line " : "record ";
+  std::unordered_map<std::string_view, size_t> seen;
+  seen.reserve(predictions.size());
+  for (const auto& p : predictions) {
+    auto [it, inserted] = seen.emplace(p.id, p.line);
+    if (!inserted) {
+      return Status::InvalidInput(path + ": duplicate prediction for id '" + p.id + "' (" + unit +
+                                  std::to_string(it->second) + " and " + unit +
+                                  std::to_string(p.line) + ")");
+    }
+  }
+  return Status::OK();
+}
 
 Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
                       std::vector<Prediction>* out) {
@@ -91,7 +90,8 @@ Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
     }
     JsonStream::Token end;
     SVIT_RETURN_IF_ERROR(stream.Next(&end));
-    return CheckDuplicates(*out, path, /*line_numbers=*/false);
+    return format.unique_ids ? CheckDuplicatePredictions(*out, path, /*line_numbers=*/false)
+                             : Status::OK();
   }
 
   SVIT_RETURN_IF_ERROR(ForEachJsonLine(path, [&](size_t line, JsonValue value) {
@@ -112,7 +112,8 @@ Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
     out->push_back(std::move(p));
     return Status::OK();
   }));
-  return CheckDuplicates(*out, path, /*line_numbers=*/true);
+  return format.unique_ids ? CheckDuplicatePredictions(*out, path, /*line_numbers=*/true)
+                           : Status::OK();
 }
 
 Status CheckPredictionIds(const std::vector<Prediction>& predictions,
@@ -126,6 +127,29 @@ Status CheckPredictionIds(const std::vector<Prediction>& predictions,
   return Status::InvalidInput(path + ": " + std::to_string(unknown.size()) +
                               " prediction(s) for ids the benchmark does not have: " +
                               FormatIdList(unknown));
+}
+
+Status AlignPredictions(const std::vector<Prediction>& predictions,
+                        const std::unordered_map<std::string, size_t>& positions, size_t count,
+                        std::vector<const Prediction*>* aligned) {
+  aligned->assign(count, nullptr);
+  std::vector<std::string> unknown;
+  for (const auto& p : predictions) {
+    auto it = positions.find(p.id);
+    if (it == positions.end()) {
+      unknown.push_back(p.id);
+      continue;
+    }
+    const Prediction*& slot = (*aligned)[it->second];
+    if (slot) return Status::InvalidInput("two predictions for sample id '" + p.id + "'");
+    slot = &p;
+  }
+  if (!unknown.empty()) {
+    return Status::InvalidInput(std::to_string(unknown.size()) +
+                                " prediction(s) for ids the benchmark does not have: " +
+                                FormatIdList(unknown));
+  }
+  return Status::OK();
 }
 
 std::string FormatIdList(const std::vector<std::string>& ids, size_t limit) {

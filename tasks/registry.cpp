@@ -13,6 +13,12 @@ using Factory = std::function<std::unique_ptr<Task>()>;
 const std::vector<std::pair<std::string, Factory>>& Factories() {
   static const std::vector<std::pair<std::string, Factory>> kTaskFactories = {
       {"vqav2", MakeVqav2Task},
+      {"textvqa", MakeTextVqaTask},
+      {"vizwiz", MakeVizWizTask},
+      {"okvqa", MakeOkVqaTask},
+      {"gqa", MakeGqaTask},
+      {"scienceqa", MakeScienceQaTask},
+      {"seed", MakeSeedTask},
   };
   return kTaskFactories;
 }

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/json_stream.h"
+#include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
 
 namespace svit {
@@ -15,8 +16,8 @@ using Token = JsonStream::Token;
 
 constexpr uint64_t kSplitThreshold = 8 << 20;  // smaller files are parsed on one core
 
-Status Missing(std::string_view array, size_t index, const char* field, JsonStream& s) {
-  return s.Error(std::string(array) + "[" + std::to_string(index) + "]: missing field '" + field + "'");
+Status Missing(const char* field, JsonStream& s) {
+  return s.Error(std::string("missing field '") + field + "'");
 }
 
 // Parses the elements of the record array the stream is in (its '[' already
@@ -39,7 +40,9 @@ Status ParseRecords(JsonStream& s, std::string_view array_key, Part* part, Each&
     if (token != Token::kBeginObject) {
       return s.Error(std::string(array_key) + "[" + std::to_string(index) + "] must be an object");
     }
+    s.SetRecord(array_key, index);
     SVIT_RETURN_IF_ERROR(each(s, part, index));
+    s.ClearRecord();
   }
 }
 
@@ -178,16 +181,16 @@ Status LoadVqaQuestions(const std::string& path, VqaQuestions* out) {
       } else if (key == "question") {
         std::string_view text;
         SVIT_RETURN_IF_ERROR(s.ReadString("question", &text));
-        if (has_question) return s.Error("questions[" + std::to_string(index) + "]: repeated field 'question'");
+        if (has_question) return s.Error("repeated field 'question'");
         part->questions.Add(text);
         has_question = true;
       } else {
         SVIT_RETURN_IF_ERROR(s.SkipNextValue());
       }
     }
-    if (id.empty()) return Missing("questions", index, "question_id", s);
-    if (image_id < 0) return Missing("questions", index, "image_id", s);
-    if (!has_question) return Missing("questions", index, "question", s);
+    if (id.empty()) return Missing("question_id", s);
+    if (image_id < 0) return Missing("image_id", s);
+    if (!has_question) return Missing("question", s);
     part->ids.push_back(std::move(id));
     part->image_ids.push_back(image_id);
     return Status::OK();
@@ -244,7 +247,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
         SVIT_RETURN_IF_ERROR(s.ReadString(is_question_type ? "question_type" : "answer_type", &name));
         (is_question_type ? qtype : atype) = Intern(name, &part->type_names);
       } else if (key == "answers") {
-        if (has_answers) return s.Error("annotations[" + std::to_string(index) + "]: repeated field 'answers'");
+        if (has_answers) return s.Error("repeated field 'answers'");
         has_answers = true;
         SVIT_RETURN_IF_ERROR(s.ExpectBeginArray("answers"));
         for (size_t a = 0;; ++a) {
@@ -252,7 +255,8 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
           bool end;
           SVIT_RETURN_IF_ERROR(s.NextElement(&token, &end));
           if (end) break;
-          if (token != Token::kBeginObject) return s.Error("answers[" + std::to_string(a) + "] must be an object");
+          s.SetSubRecord("answers", a);
+          if (token != Token::kBeginObject) return s.Error("must be an object");
           bool has_answer = false;
           for (;;) {
             std::string_view answer_key;
@@ -268,18 +272,18 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
               SVIT_RETURN_IF_ERROR(s.SkipNextValue());
             }
           }
-          if (!has_answer) return s.Error("answers[" + std::to_string(a) + "]: missing field 'answer'");
+          if (!has_answer) return s.Error("missing field 'answer'");
         }
       } else {
         SVIT_RETURN_IF_ERROR(s.SkipNextValue());
       }
     }
-    if (id.empty()) return Missing("annotations", index, "question_id", s);
-    if (qtype < 0) return Missing("annotations", index, "question_type", s);
-    if (atype < 0) return Missing("annotations", index, "answer_type", s);
-    if (!has_answers) return Missing("annotations", index, "answers", s);
+    if (id.empty()) return Missing("question_id", s);
+    if (qtype < 0) return Missing("question_type", s);
+    if (atype < 0) return Missing("answer_type", s);
+    if (!has_answers) return Missing("answers", s);
     if (part->answers.size() == answers_before) {
-      return s.Error("annotations[" + std::to_string(index) + "]: question " + id + " has no answers");
+      return s.Error("question " + id + " has no answers");
     }
     part->ids.push_back(std::move(id));
     part->question_type.push_back(static_cast<uint32_t>(qtype));
@@ -310,7 +314,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
   SVIT_RETURN_IF_ERROR(ParseTopObject(path, "annotations", "question_id", out, each, other, merge));
   out->index.reserve(out->ids.size());
   for (size_t i = 0; i < out->ids.size(); ++i) {
-    if (!out->index.emplace(out->ids[i], static_cast<uint32_t>(i)).second) {
+    if (!out->index.emplace(out->ids[i], i).second) {
       return Status::InvalidInput(path + ": annotations[" + std::to_string(i) +
                                   "]: duplicate question_id " + out->ids[i]);
     }
@@ -336,6 +340,36 @@ std::string CocoImageFileName(const std::string& data_subtype, int64_t image_id)
   std::snprintf(file, sizeof file, "COCO_%s_%012lld.jpg", data_subtype.c_str(),
                 static_cast<long long>(image_id));
   return file;
+}
+
+std::vector<Sample> BuildVqaSamples(const VqaQuestions& questions,
+                                    std::initializer_list<std::string_view> prompt_lines) {
+  std::vector<Sample> samples;
+  samples.reserve(questions.ids.size());
+  for (size_t i = 0; i < questions.ids.size(); ++i) {
+    Sample s;
+    s.id = questions.ids[i];
+    s.question.assign(questions.questions[i]);
+    s.prompt = llava::AppendLines(s.question, prompt_lines);
+    s.images.push_back(ImageRef{CocoImageFileName(questions.data_subtype, questions.image_ids[i]), ""});
+    samples.push_back(std::move(s));
+  }
+  return samples;
+}
+
+std::vector<std::string> AnswersOf(const VqaAnnotations& annotations, size_t i) {
+  std::vector<std::string> answers;
+  for (uint32_t a = annotations.first_answer[i]; a < annotations.first_answer[i + 1]; ++a) {
+    answers.emplace_back(annotations.answers[a]);
+  }
+  return answers;
+}
+
+AnswerFileFormat VqaAnswerFileFormat() {
+  AnswerFileFormat format;
+  format.list_id_key = "question_id";
+  format.list_text_key = "answer";
+  return format;
 }
 
 }  // namespace svit

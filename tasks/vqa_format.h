@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
+#include "core/types.h"
+#include "tasks/prediction_files.h"
 
 namespace svit {
 
@@ -51,7 +54,7 @@ struct VqaAnnotations {
   std::vector<std::string> type_names;
   StringTable answers;                     // all human answers, question by question
   std::vector<uint32_t> first_answer;      // answers of question i: [first_answer[i], first_answer[i+1])
-  std::unordered_map<std::string, uint32_t> index;  // question id -> position
+  std::unordered_map<std::string, size_t> index;  // question id -> position
 
   size_t size() const { return ids.size(); }
 };
@@ -65,5 +68,17 @@ Status CheckSameQuestionSet(const VqaQuestions& questions, const VqaAnnotations&
 
 // COCO image file name of a VQA question: COCO_<subtype>_<image_id:012>.jpg.
 std::string CocoImageFileName(const std::string& data_subtype, int64_t image_id);
+
+// The samples of a question file, in its order: prompt = the question, then
+// each of `prompt_lines` on a line of its own.
+std::vector<Sample> BuildVqaSamples(const VqaQuestions& questions,
+                                    std::initializer_list<std::string_view> prompt_lines);
+
+// The human answers of annotation i, in file order.
+std::vector<std::string> AnswersOf(const VqaAnnotations& annotations, size_t i);
+
+// The answer-file layout of this format: the official results list
+// [{question_id, answer}] or LLaVA answer JSON-lines {question_id, text}.
+AnswerFileFormat VqaAnswerFileFormat();
 
 }  // namespace svit

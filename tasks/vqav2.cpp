@@ -8,13 +8,13 @@
 #include "metrics/python_text.h"
 #include "metrics/vqa_accuracy.h"
 #include "tasks/all_tasks.h"
+#include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
 #include "tasks/vqa_format.h"
 
 namespace svit {
 namespace {
 
-constexpr char kShortAnswerSuffix[] = "\nAnswer the question using a single word or phrase.";
 
 class Vqav2Task : public Task {
  public:
@@ -56,26 +56,13 @@ class Vqav2Task : public Task {
 
   const std::vector<Sample>& samples() const override {
     // Built on first use: scoring never needs them.
-    std::call_once(samples_once_, [this] {
-      samples_.reserve(questions_.ids.size());
-      for (size_t i = 0; i < questions_.ids.size(); ++i) {
-        Sample s;
-        s.id = questions_.ids[i];
-        s.question.assign(questions_.questions[i]);
-        s.prompt = s.question + kShortAnswerSuffix;
-        s.images.push_back(ImageRef{CocoImageFileName(questions_.data_subtype, questions_.image_ids[i]), ""});
-        samples_.push_back(std::move(s));
-      }
-    });
+    std::call_once(samples_once_, [this] { samples_ = BuildVqaSamples(questions_, {llava::kShortAnswer}); });
     return samples_;
   }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
-    AnswerFileFormat format;
-    format.list_id_key = "question_id";
-    format.list_text_key = "answer";
     const std::string& path = config.Get("predictions");
-    SVIT_RETURN_IF_ERROR(ReadAnswerFile(path, format, out));
+    SVIT_RETURN_IF_ERROR(ReadAnswerFile(path, VqaAnswerFileFormat(), out));
     std::vector<std::string> unknown;
     for (const auto& p : *out) {
       if (!annotations_.index.count(p.id)) unknown.push_back(p.id);
@@ -115,7 +102,6 @@ class Vqav2Task : public Task {
     // Normalisation dominates; score halves of the set on both cores. Sums
     // are taken afterwards in annotation order, as the reference does.
     auto score_range = [&](size_t begin, size_t end) {
-      std::vector<std::string> gt;
       for (size_t i = begin; i < end; ++i) {
         const Prediction& p = *by_question[i];
         SampleScore& s = result->per_sample[i];
@@ -125,11 +111,7 @@ class Vqav2Task : public Task {
           s.status = SampleStatus::kFailed;
           continue;
         }
-        gt.clear();
-        for (uint32_t a = annotations_.first_answer[i]; a < annotations_.first_answer[i + 1]; ++a) {
-          gt.emplace_back(annotations_.answers[a]);
-        }
-        vqa::VqaEvalAnswers prepared = vqa::PrepareVqaEvalAnswers(gt);
+        vqa::VqaEvalAnswers prepared = vqa::PrepareVqaEvalAnswers(AnswersOf(annotations_, i));
         std::string answer = processor_ == "llava" ? vqa::EvalAiProcess(p.text) : p.text;
         s.extracted = vqa::VqaEvalProcessPrediction(answer, prepared);
         s.score = vqa::LeaveOneOutAccuracy(s.extracted, prepared.answers);

@@ -59,10 +59,10 @@ TEST(JsonStream, SameTokensWhateverTheChunkSize) {
 
 TEST(JsonStream, ReportsLineAndColumnOfSyntaxErrors) {
   auto tokens = Tokens("{\n  \"a\": 1,\n  \"b\" 2\n}");
-  EXPECT_EQ(tokens.back(), "error 3:7: expected ':' after an object key");
-  EXPECT_EQ(Tokens("[1, 2").back(), "error 1:6: unexpected end of file");
-  EXPECT_EQ(Tokens("[1] x").back(), "error 1:5: unexpected data after the end of the JSON document");
-  EXPECT_EQ(Tokens("[01]").back(), "error 1:2: invalid number '01'");
+  EXPECT_EQ(tokens.back(), "error 3:7: invalid JSON: expected ':' after an object key");
+  EXPECT_EQ(Tokens("[1, 2").back(), "error 1:6: invalid JSON: unexpected end of file");
+  EXPECT_EQ(Tokens("[1] x").back(), "error 1:5: invalid JSON: unexpected data after the end of the JSON document");
+  EXPECT_EQ(Tokens("[01]").back(), "error 1:2: invalid JSON: invalid number '01'");
 }
 
 TEST(JsonStream, RejectsInvalidStrings) {

@@ -1,5 +1,7 @@
 #include "tests/test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +38,14 @@ std::string ReadText(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+void ExpectBadInput(const CliResult& result, const std::vector<std::string>& message_parts) {
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(result.out, "");
+  for (const auto& part : message_parts) {
+    EXPECT_NE(result.err.find(part), std::string::npos) << "missing '" << part << "' in: " << result.err;
+  }
 }
 
 nlohmann::json ReadJsonFile(const std::string& path) { return nlohmann::json::parse(ReadText(path)); }

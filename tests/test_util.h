@@ -35,6 +35,10 @@ struct CliResult {
 // Runs svit-eval with `args` and captures its exit code and output.
 CliResult RunCli(const std::vector<std::string>& args);
 
+// Expects a bad-input failure: exit code 2, nothing on stdout, and a message
+// on stderr containing each of `message_parts`.
+void ExpectBadInput(const CliResult& result, const std::vector<std::string>& message_parts);
+
 nlohmann::json ReadJsonFile(const std::string& path);
 std::string ReadText(const std::string& path);
 

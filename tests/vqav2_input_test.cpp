@@ -47,7 +47,7 @@ TEST(Vqav2Input, MalformedJsonNamesLineAndColumn) {
   TempDir dir;
   Files f;
   f.questions = dir.Write("q.json", "{\"questions\": [\n {\"question_id\": 1,, }\n]}");
-  ExpectBadInput(Score(f), "q.json:2:20: expected a string key in object");
+  ExpectBadInput(Score(f), "q.json:2:20: invalid JSON: expected a string key in object");
 }
 
 TEST(Vqav2Input, EveryQuestionMustBeAnswered) {
@@ -87,7 +87,7 @@ TEST(Vqav2Input, WrongFieldType) {
   results[5]["answer"] = 7;
   Files f;
   f.predictions = dir.Write("r.json", results.dump());
-  ExpectBadInput(Score(f), "field 'answer' must be a string, got a number");
+  ExpectBadInput(Score(f), "field 'answer' must be a string, got an integer");
 }
 
 TEST(Vqav2Input, MalformedJsonLinesNamesTheLine) {
