@@ -128,7 +128,8 @@ struct LexerSpec::Compiled {
     int accept_rule = -1; // rule whose full pattern ends here
   };
   std::vector<State> states;
-  std::vector<CharSet> edge_sets;                 // during construction
+  std::vector<CharSet> edge_sets;                 // distinct sets, during construction
+  std::map<std::vector<std::pair<char32_t, char32_t>>, int> edge_set_ids;
   std::vector<std::vector<uint64_t>> edge_classes; // class bitset per edge set
   std::vector<uint16_t> class_of;                 // UTF-16 unit -> class
   int num_classes = 0;
@@ -150,8 +151,11 @@ struct LexerSpec::Compiled {
       case Kind::kChars: {
         int s = NewState(), e = NewState();
         states[s].next = e;
-        states[s].edge_set = static_cast<int>(edge_sets.size());
-        edge_sets.push_back(n->set);
+        std::vector<std::pair<char32_t, char32_t>> key;
+        for (const auto& r : n->set.ranges()) key.emplace_back(r.lo, r.hi);
+        auto [it, inserted] = edge_set_ids.emplace(std::move(key), static_cast<int>(edge_sets.size()));
+        if (inserted) edge_sets.push_back(n->set);
+        states[s].edge_set = it->second;
         return {s, e};
       }
       case Kind::kSeq: {
@@ -245,6 +249,7 @@ struct LexerSpec::Compiled {
       }
     }
     edge_sets.clear();
+    edge_set_ids.clear();
   }
 
   bool EdgeHas(int state, int cls) const {
@@ -382,6 +387,7 @@ struct LexerScanner::Dfa {
   std::vector<int> accept;
   std::vector<int32_t> transitions;
   int start = 0;
+  std::unordered_map<std::u16string, size_t> splits;  // rule + matched text -> token length
 };
 
 LexerScanner::LexerScanner(const LexerSpec& spec)
@@ -407,6 +413,15 @@ bool LexerScanner::Next(std::u16string_view text, size_t pos, Match* match) {
   match->length = end - pos;
   const LexerSpec::Compiled::Split& split = spec_.splits[rule];
   if (split.body_start >= 0) {
+    // The split depends only on the rule and the matched text, which repeat
+    // endlessly in real text ("a ", "dog's").
+    std::u16string key(1, static_cast<char16_t>(rule));
+    key.append(text.substr(pos, end - pos));
+    auto cached = dfa_->splits.find(key);
+    if (cached != dfa_->splits.end()) {
+      match->length = cached->second;
+      return true;
+    }
     // Longest body whose remainder the trailing context matches.
     auto& marks = dfa_->marks;
     std::vector<bool> body =
@@ -418,6 +433,7 @@ bool LexerScanner::Next(std::u16string_view text, size_t pos, Match* match) {
         break;
       }
     }
+    dfa_->splits.emplace(std::move(key), match->length);
   }
   return true;
 }
