@@ -9,5 +9,8 @@
 namespace svit {
 
 std::unique_ptr<Task> MakeVqav2Task();
+std::unique_ptr<Task> MakeCocoCaptionTask();
+std::unique_ptr<Task> MakeNocapsTask();
+std::unique_ptr<Task> MakeFlickr30kTask();
 
 }  // namespace svit

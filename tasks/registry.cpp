@@ -13,6 +13,9 @@ using Factory = std::function<std::unique_ptr<Task>()>;
 const std::vector<std::pair<std::string, Factory>>& Factories() {
   static const std::vector<std::pair<std::string, Factory>> kTaskFactories = {
       {"vqav2", MakeVqav2Task},
+      {"coco-caption", MakeCocoCaptionTask},
+      {"nocaps", MakeNocapsTask},
+      {"flickr30k", MakeFlickr30kTask},
   };
   return kTaskFactories;
 }
