@@ -92,18 +92,16 @@ class DocumentFrequency {
     slots_.resize(capacity);
     mask_ = capacity - 1;
   }
-  void Increment(const NGram& g) {
+  // Counts `g` once per image (`image` = 1, 2, ... in order).
+  void Add(const NGram& g, uint32_t image) {
     size_t i = g.hash & mask_;
     while (slots_[i].df != 0 && !(slots_[i].gram == g)) i = (i + 1) & mask_;
-    if (slots_[i].df == 0) {
+    if (slots_[i].last_image == image) return;
+    slots_[i].last_image = image;
+    if (slots_[i].df++ == 0) {
       slots_[i].gram = g;
-      if (++size_ * 2 > slots_.size()) {
-        ++slots_[i].df;
-        Grow();
-        return;
-      }
+      if (++size_ * 2 > slots_.size()) Grow();
     }
-    ++slots_[i].df;
   }
   double Get(const NGram& g) const {
     size_t i = g.hash & mask_;
@@ -118,6 +116,7 @@ class DocumentFrequency {
   struct Slot {
     NGram gram;
     uint32_t df = 0;
+    uint32_t last_image = 0;
   };
   void Grow() {
     std::vector<Slot> old;
@@ -341,7 +340,7 @@ CaptionScores ScoreCaptions(const std::vector<CaptionPair>& images, int threads)
   const size_t n_images = images.size();
   CaptionScores out;
 
-  // Word ids (serial: the vocabulary is shared), then n-gram counts.
+  // Word ids (serial: the vocabulary is shared).
   std::vector<std::vector<uint32_t>> test_words(n_images);
   std::vector<std::vector<std::vector<uint32_t>>> ref_words(n_images);
   {
@@ -351,28 +350,48 @@ CaptionScores ScoreCaptions(const std::vector<CaptionPair>& images, int threads)
       for (const std::string& r : images[i].references) ref_words[i].push_back(vocabulary.Words(r));
     }
   }
-  std::vector<Cooked> tests(n_images);
-  std::vector<std::vector<Cooked>> refs(n_images);
-  ParallelFor(n_images, threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      tests[i] = Cook(test_words[i]);
-      for (const auto& w : ref_words[i]) refs[i].push_back(Cook(w));
+  // CIDEr-D's document frequency: each image's set of reference n-grams.
+  DocumentFrequency df(1 << 16);
+  for (size_t i = 0; i < n_images; ++i) {
+    for (const auto& w : ref_words[i]) {
+      for (const NGram& g : Cook(w).grams) df.Add(g, static_cast<uint32_t>(i + 1));
     }
-  });
-  test_words.clear();
-  ref_words.clear();
+  }
+  const double ref_len = std::log(static_cast<double>(n_images));
 
-  // BLEU.
+  // Per image, in parallel: BLEU counts, ROUGE-L, CIDEr-D.
   std::vector<BleuImage> bleu_counts(n_images);
   out.bleu_per_image.resize(n_images);
+  out.rouge_l_per_image.resize(n_images);
+  out.cider_per_image.resize(n_images);
   ParallelFor(n_images, threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      bleu_counts[i] = BleuCounts(tests[i], refs[i]);
+      Cooked test = Cook(test_words[i]);
+      std::vector<Cooked> refs;
+      for (const auto& w : ref_words[i]) refs.push_back(Cook(w));
+
+      bleu_counts[i] = BleuCounts(test, refs);
       const BleuImage& b = bleu_counts[i];
       out.bleu_per_image[i] = BleuFromCounts(static_cast<double>(b.testlen),
                                              static_cast<double>(b.reflen), b.guess, b.correct, nullptr);
+
+      out.rouge_l_per_image[i] = RougeL(images[i].candidate, images[i].references);
+
+      TfIdf vh = CountsToVec(test, df, ref_len);
+      std::array<double, kMaxN> score{};
+      for (const Cooked& r : refs) {
+        TfIdf vr = CountsToVec(r, df, ref_len);
+        std::array<double, kMaxN> sim = Sim(test, vh, r, vr);
+        for (int k = 0; k < kMaxN; ++k) score[k] += sim[k];
+      }
+      // np.mean of the 4-vector, / number of refs, x 10.
+      double avg = (0.0 + (((0.0 + score[0]) + score[1]) + score[2]) + score[3]) / kMaxN;
+      avg /= static_cast<double>(refs.size());
+      avg *= 10.0;
+      out.cider_per_image[i] = avg;
     }
   });
+
   BleuStats& stats = out.bleu_stats;
   for (const BleuImage& b : bleu_counts) {  // image order, as the scorer sums
     stats.testlen += b.testlen;
@@ -384,53 +403,7 @@ CaptionScores ScoreCaptions(const std::vector<CaptionPair>& images, int threads)
   }
   out.bleu = BleuFromCounts(static_cast<double>(stats.testlen), static_cast<double>(stats.reflen),
                             stats.guess, stats.correct, &stats.ratio);
-
-  // ROUGE-L.
-  out.rouge_l_per_image.resize(n_images);
-  ParallelFor(n_images, threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      out.rouge_l_per_image[i] = RougeL(images[i].candidate, images[i].references);
-    }
-  });
   out.rouge_l = NumpyMean(out.rouge_l_per_image);
-
-  // CIDEr-D: document frequency over each image's set of reference n-grams.
-  size_t expected = 0;
-  for (const auto& rs : refs) {
-    for (const Cooked& r : rs) expected += r.grams.size();
-  }
-  DocumentFrequency df(expected / 2 + 16);
-  std::vector<const NGram*> grams;
-  auto less = [](const NGram* x, const NGram* y) {
-    return x->hash != y->hash ? x->hash < y->hash : x->words < y->words;
-  };
-  for (const auto& rs : refs) {
-    grams.clear();
-    for (const Cooked& r : rs) {
-      for (const NGram& g : r.grams) grams.push_back(&g);
-    }
-    std::sort(grams.begin(), grams.end(), less);
-    for (size_t k = 0; k < grams.size(); ++k) {
-      if (k == 0 || !(*grams[k] == *grams[k - 1])) df.Increment(*grams[k]);
-    }
-  }
-  const double ref_len = std::log(static_cast<double>(n_images));
-  out.cider_per_image.resize(n_images);
-  ParallelFor(n_images, threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      TfIdf vh = CountsToVec(tests[i], df, ref_len);
-      std::array<double, kMaxN> score{};
-      for (const Cooked& r : refs[i]) {
-        TfIdf vr = CountsToVec(r, df, ref_len);
-        std::array<double, kMaxN> s = Sim(tests[i], vh, r, vr);
-        for (int k = 0; k < kMaxN; ++k) score[k] += s[k];
-      }
-      double avg = (0.0 + (((0.0 + score[0]) + score[1]) + score[2]) + score[3]) / kMaxN;
-      avg /= static_cast<double>(refs[i].size());
-      avg *= 10.0;
-      out.cider_per_image[i] = avg;
-    }
-  });
   out.cider = NumpyMean(out.cider_per_image);
   return out;
 }
