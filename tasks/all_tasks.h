@@ -15,5 +15,8 @@ std::unique_ptr<Task> MakeOkVqaTask();
 std::unique_ptr<Task> MakeGqaTask();
 std::unique_ptr<Task> MakeScienceQaTask();
 std::unique_ptr<Task> MakeSeedTask();
+std::unique_ptr<Task> MakeCocoCaptionTask();
+std::unique_ptr<Task> MakeNocapsTask();
+std::unique_ptr<Task> MakeFlickr30kTask();
 
 }  // namespace svit

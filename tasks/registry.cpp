@@ -19,6 +19,9 @@ const std::vector<std::pair<std::string, Factory>>& Factories() {
       {"gqa", MakeGqaTask},
       {"scienceqa", MakeScienceQaTask},
       {"seed", MakeSeedTask},
+      {"coco-caption", MakeCocoCaptionTask},
+      {"nocaps", MakeNocapsTask},
+      {"flickr30k", MakeFlickr30kTask},
   };
   return kTaskFactories;
 }
