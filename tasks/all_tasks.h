@@ -9,5 +9,9 @@
 namespace svit {
 
 std::unique_ptr<Task> MakeVqav2Task();
+std::unique_ptr<Task> MakePopeTask();
+std::unique_ptr<Task> MakeMmeTask();
+std::unique_ptr<Task> MakeMmbenchTask();
+std::unique_ptr<Task> MakeMmbenchCnTask();
 
 }  // namespace svit
