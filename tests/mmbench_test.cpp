@@ -298,5 +298,24 @@ TEST(MmbenchCli, MissingFiles) {
   EXPECT_NE(r.err.find("p.tsv: a predictions TSV needs 'index' and 'prediction' columns"), std::string::npos) << r.err;
 }
 
+
+TEST(MmbenchRun, FailedRequestLeavesItsQuestionOut) {
+  std::unique_ptr<Task> task;
+  ASSERT_TRUE(CreateTask("mmbench", &task).ok());
+  TaskConfig config;
+  config.Set("data", DataPath(kMini + "mini_dev_en.tsv"));
+  config.Set("predictions", DataPath(kMini + "mini_dev_en_answers.jsonl"));
+  ASSERT_TRUE(task->Load(config).ok());
+  std::vector<Prediction> predictions;
+  ASSERT_TRUE(task->ReadPredictions(config, &predictions).ok());
+  for (auto& p : predictions) p.failed = p.id == "2";  // question 2 was a miss
+  ScoreResult result;
+  ASSERT_TRUE(task->Score(predictions, &result).ok());
+  EXPECT_EQ(result.metrics["overall"].get<double>(), 2.0 / 3.0);
+  EXPECT_EQ(result.metrics["category"]["image_scene"].get<double>(), 0.5);
+  EXPECT_EQ(result.counts.failed, 1u);
+  EXPECT_EQ(result.per_sample[5].detail["circular"], "excluded (failed request)");
+}
+
 }  // namespace
 }  // namespace svit

@@ -3,6 +3,7 @@
 // bad input through the CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -311,6 +312,28 @@ TEST(MmeCli, BenchmarkQuestionFileErrors) {
   r = run();
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("count_0000.txt:1: answer must be Yes or No, got 'Perhaps'"), std::string::npos) << r.err;
+}
+
+
+TEST(MmeRun, FailedRequestsLeaveAccAndAccPlus) {
+  std::unique_ptr<Task> task;
+  ASSERT_TRUE(CreateTask("mme", &task).ok());
+  TaskConfig config;
+  config.Set("results", DataPath(kResults));
+  ASSERT_TRUE(task->Load(config).ok());
+  std::vector<Prediction> predictions;
+  ASSERT_TRUE(task->ReadPredictions(config, &predictions).ok());
+  // posters scores 200 (every answer right); losing one answer leaves 7/7 and 3/3.
+  auto posters = std::find_if(predictions.begin(), predictions.end(),
+                              [](const Prediction& p) { return p.id.rfind("posters/", 0) == 0; });
+  posters->failed = true;
+  ScoreResult result;
+  ASSERT_TRUE(task->Score(predictions, &result).ok());
+  EXPECT_EQ(result.metrics["tasks"]["posters"].get<double>(), 200.0);
+  EXPECT_EQ(result.metrics["acc_plus"]["posters"].get<double>(), 1.0);
+  EXPECT_EQ(result.metrics["Perception_total"].get<double>(),
+            ReadJsonFile(DataPath("golden/mme/expected.json"))["Perception_total"].get<double>());
+  EXPECT_EQ(result.counts.failed, 1u);
 }
 
 }  // namespace

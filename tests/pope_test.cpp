@@ -2,6 +2,7 @@
 // real AoiDragon/POPE label files, and bad input through the CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -310,6 +311,53 @@ TEST(PopeCli, MissingFilesAndUnnamedLabelFile) {
               dir.File("none.jsonl"), "--predictions", DataPath(kGolden + "answers.jsonl")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("none.jsonl: cannot open file"), std::string::npos) << r.err;
+}
+
+
+TEST(PopeRun, FailedRequestsKeepPairingAndLeaveTheCounts) {
+  std::unique_ptr<Task> task;
+  ASSERT_TRUE(CreateTask("pope", &task).ok());
+  TaskConfig config;
+  config.Set("labels", DataPath(kGolden + "coco"));
+  config.Set("questions", DataPath(kGolden + "llava_pope_test.jsonl"));
+  config.Set("predictions", DataPath(kGolden + "answers.jsonl"));
+  ASSERT_TRUE(task->Load(config).ok());
+  std::vector<Prediction> predictions;
+  ASSERT_TRUE(task->ReadPredictions(config, &predictions).ok());
+  // As from a run: no file lines, reversed order (question-file order is restored).
+  std::reverse(predictions.begin(), predictions.end());
+  for (auto& p : predictions) p.line = 0;
+  auto first = std::find_if(predictions.begin(), predictions.end(), [](const Prediction& p) { return p.id == "1"; });
+  first->failed = true;  // golden: answer 1 "yes" on a "yes" label, a TP
+  ScoreResult result;
+  Status status = task->Score(predictions, &result);
+  ASSERT_TRUE(status.ok()) << status.message();
+  const auto& m = result.metrics["adversarial"];
+  EXPECT_EQ(m["TP"], 3);
+  EXPECT_EQ(m["FP"], 3);
+  EXPECT_EQ(m["TN"], 10);
+  EXPECT_EQ(m["FN"], 3);
+  EXPECT_EQ(m["accuracy"].get<double>(), 13.0 / 19.0);
+  EXPECT_NE(result.official_output.find("Category: adversarial, # samples: 19\n"), std::string::npos);
+  auto golden = ReadJsonFile(DataPath(kGolden + "expected.json"));
+  EXPECT_EQ(result.metrics["random"]["f1"].get<double>(), golden["random"]["f1"].get<double>());
+  EXPECT_EQ(result.counts.failed, 1u);
+  EXPECT_EQ(result.per_sample[0].status, SampleStatus::kFailed);
+}
+
+TEST(PopeCli, NoYesPredictionsGiveNullPrecisionAndANote) {
+  TempDir dir;
+  std::string answers;
+  for (int id = 41; id <= 60; ++id) answers += R"({"question_id": )" + std::to_string(id) + R"(, "text": "No"})" "\n";
+  auto r = RunCli({"score", "--task", "pope", "--labels", DataPath(kGolden + "coco/coco_pope_random.json"),
+                   "--questions", DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions",
+                   dir.Write("a.jsonl", answers), "-o", dir.File("r.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("eval_pope.py stops with ZeroDivisionError here"), std::string::npos) << r.out;
+  auto json = ReadJsonFile(dir.File("r.json"));
+  EXPECT_TRUE(json["metrics"]["random"]["precision"].is_null());
+  EXPECT_EQ(json["metrics"]["random"]["yes_ratio"].get<double>(), 0.0);
+  EXPECT_EQ(json["metrics"]["random"]["accuracy"].get<double>(), 0.7);  // golden random: 14 "no" labels of 20
 }
 
 }  // namespace
