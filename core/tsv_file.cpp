@@ -92,7 +92,8 @@ Status TsvTable::Load(const std::string& path) {
   unescaped_.clear();
   header_.clear();
   rows_.clear();
-  size_t pos = 0, line = 1;
+  size_t pos = text_.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // pandas drops a UTF-8 BOM
+  size_t line = 1;
   std::vector<std::string_view> cells;
   while (pos < text_.size()) {
     size_t row_line = line;

@@ -2,8 +2,9 @@
 // settings) reads the benchmark TSVs: the first row names the columns; a
 // field that starts with '"' is quoted and may hold tabs and line breaks
 // ('""' inside is one quote); '\n', '\r\n' and '\r' end rows; blank lines
-// are skipped. Unlike pandas, a row with a different number of fields than
-// the header is an error (pandas pads short rows with NaN).
+// are skipped; a leading UTF-8 BOM is dropped. Unlike pandas, a row with a
+// different number of fields than the header is an error (pandas pads short
+// rows with NaN).
 // Cells are views into the loaded text and live as long as the table.
 #pragma once
 

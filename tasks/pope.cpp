@@ -102,8 +102,10 @@ class PopeTask : public Task {
     // which is the order LLaVA's model_vqa_loader.py writes.
     std::vector<const Prediction*> ordered;
     ordered.reserve(predictions.size());
+    std::unordered_map<std::string_view, const Prediction*> seen;
     for (const auto& p : predictions) {
       if (!questions_.count(p.id)) return Status::InvalidInput("answer for unknown question id " + p.id);
+      if (!seen.emplace(p.id, &p).second) return Status::InvalidInput("two answers for question id " + p.id);
       ordered.push_back(&p);
     }
     bool from_run = std::all_of(predictions.begin(), predictions.end(),

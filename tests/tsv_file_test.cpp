@@ -13,6 +13,7 @@ using testing::TempDir;
 TEST(TsvTable, ReadsQuotedFieldsLineEndingsAndBlankLines) {
   TempDir dir;
   std::string path = dir.Write("t.tsv",
+                               "\xEF\xBB\xBF"
                                "a\tb\tc\r\n"
                                "1\t\"x\ty\nz \"\"q\"\"\"\tplain \"mid\" quote\r\n"
                                "\n"
@@ -20,6 +21,7 @@ TEST(TsvTable, ReadsQuotedFieldsLineEndingsAndBlankLines) {
   TsvTable table;
   ASSERT_TRUE(table.Load(path).ok());
   ASSERT_EQ(table.header().size(), 3u);
+  EXPECT_EQ(table.Column("a"), 0u);
   EXPECT_EQ(table.Column("c"), 2u);
   EXPECT_EQ(table.Column("missing"), TsvTable::kNoColumn);
   ASSERT_EQ(table.rows(), 2u);
