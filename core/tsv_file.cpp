@@ -111,8 +111,10 @@ Status TsvTable::Load(const std::string& path) {
     }
     if (cells.size() != header_.size()) {
       return Status::InvalidInput(path_ + ":" + std::to_string(row_line) + ": expected " +
-                                  std::to_string(header_.size()) + " tab-separated fields (as in the "
-                                  "header), found " + std::to_string(cells.size()));
+                                  std::to_string(header_.size()) +
+                                  " tab-separated fields (as in the "
+                                  "header), found " +
+                                  std::to_string(cells.size()));
     }
     rows_.push_back(Row{row_line, cells});
   }

@@ -35,7 +35,7 @@ char CanInferOption(std::string_view answer) {
     if (!article_a) return bare_letter;
   }
   static constexpr std::pair<std::string_view, std::string_view> kForms[] = {
-      {"", "."},  {"", ","},  {"", ":"},  {"", ")"},  {"", ")."},  {"(", ")"},
+      {"", "."},   {"", ","}, {"", ":"},  {"", ")"},  {"", ")."}, {"(", ")"},
       {"(", ")."}, {":", ""}, {":", ","}, {":", "."}, {":", ")"}, {":", ")."}};
   for (const auto& [prefix, suffix] : kForms) {
     auto [count, letter] = CountForm(words, prefix, suffix);

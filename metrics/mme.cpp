@@ -29,9 +29,8 @@ Answer ParsePrediction(std::string_view prediction) {
 }
 
 const std::vector<std::string>& PerceptionTasks() {
-  static const std::vector<std::string> kTasks = {"existence", "count",     "position", "color",
-                                                  "posters",   "celebrity", "scene",    "landmark",
-                                                  "artwork",   "OCR"};
+  static const std::vector<std::string> kTasks = {"existence", "count", "position", "color",   "posters",
+                                                  "celebrity", "scene", "landmark", "artwork", "OCR"};
   return kTasks;
 }
 

@@ -40,10 +40,8 @@ Metrics ComputeMetrics(const std::vector<bool>& predicted_yes, const std::vector
   for (size_t i = 0; i < predicted_yes.size(); ++i) {
     bool pred = predicted_yes[i], label = label_yes[i];
     yes += pred;
-    if (pred && label) ++c.tp;
-    else if (pred && !label) ++c.fp;
-    else if (!pred && !label) ++c.tn;
-    else ++c.fn;
+    size_t& cell = pred ? (label ? c.tp : c.fp) : (label ? c.fn : c.tn);
+    ++cell;
   }
   m.yes_ratio = Divide(static_cast<double>(yes), static_cast<double>(predicted_yes.size()));
   m.precision = Divide(static_cast<double>(c.tp), static_cast<double>(c.tp + c.fp));

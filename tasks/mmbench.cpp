@@ -7,6 +7,7 @@
 // would go to a GPT matcher: they are marked unparseable, and a question
 // they leave open counts as not hit and is reported as unresolved.
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <unordered_map>
@@ -90,91 +91,22 @@ class MmbenchTask : public Task {
     data_path_ = config.Get("data");
     TsvTable table;
     SVIT_RETURN_IF_ERROR(table.Load(data_path_));
-    // Columns model_vqa_mmbench.py and lmms-eval read; l2-category is optional.
-    enum { kIndex, kQuestion, kHint, kA, kB, kC, kD, kAnswer, kCategory, kImage, kL2, kColumns };
-    static constexpr const char* kNames[kColumns] = {"index", "question", "hint", "A", "B", "C", "D",
-                                                     "answer", "category", "image", "l2-category"};
-    size_t column[kColumns];
-    for (size_t c = 0; c < kColumns; ++c) {
-      column[c] = table.Column(kNames[c]);
-      if (column[c] == TsvTable::kNoColumn && c != kL2) {
-        return Status::InvalidInput(data_path_ + ": no '" + std::string(kNames[c]) + "' column" +
+    Columns columns;
+    for (size_t c = 0; c < kColumnCount; ++c) {
+      columns[c] = table.Column(kColumnNames[c]);
+      if (columns[c] == TsvTable::kNoColumn && c != kL2) {
+        return Status::InvalidInput(data_path_ + ": no '" + std::string(kColumnNames[c]) + "' column" +
                                     (c == kAnswer ? " (a test split has no answers to score against)" : ""));
       }
     }
-    has_l2_ = column[kL2] != TsvTable::kNoColumn;
-
-    std::unordered_map<std::string_view, size_t> row_by_index_text;
-    size_t cjk_questions = 0;
+    has_l2_ = columns[kL2] != TsvTable::kNoColumn;
+    size_t chinese_questions = 0;
     for (size_t r = 0; r < table.rows(); ++r) {
-      std::string where = data_path_ + ":" + std::to_string(table.Line(r));
-      MmbenchRow row;
-      row.line = table.Line(r);
-      std::string_view index_text = table.Cell(r, column[kIndex]);
-      if (!ParseIndex(index_text, &row.index)) {
-        return Status::InvalidInput(where + ": field 'index' must be a non-negative integer, got '" +
-                                    std::string(index_text) + "'");
-      }
-      auto [it, inserted] = row_of_.emplace(row.index, rows_.size());
-      if (!inserted) {
-        return Status::InvalidInput(where + ": duplicate index " + std::to_string(row.index) + " (first on line " +
-                                    std::to_string(rows_[it->second].line) + ")");
-      }
-      row_by_index_text.emplace(index_text, r);
-      for (int k = 0; k < 4; ++k) {
-        std::string_view cell = table.Cell(r, column[kA + k]);
-        if (!IsPandasNa(cell)) row.choices.emplace_back(kLetters[k], std::string(cell));
-      }
-      for (int k = 0; k < 4; ++k) {
-        std::string_view cell = table.Cell(r, column[kA + k]);
-        if (IsNoneCell(cell)) break;
-        row.options.emplace_back(cell);
-      }
-      std::string_view answer = table.Cell(r, column[kAnswer]);
-      bool answer_ok = answer.size() == 1 && std::any_of(row.choices.begin(), row.choices.end(),
-                                                         [&](const auto& c) { return c.first == answer[0]; });
-      if (!answer_ok) {
-        return Status::InvalidInput(where + ": field 'answer' must be the letter of one of the row's options, got '" +
-                                    std::string(answer) + "'");
-      }
-      row.answer = answer[0];
-      row.category.assign(table.Cell(r, column[kCategory]));
-      if (has_l2_) row.l2_category.assign(table.Cell(r, column[kL2]));
-
-      std::string_view question = table.Cell(r, column[kQuestion]);
-      std::string_view hint = table.Cell(r, column[kHint]);
-      cjk_questions += HasCjk(question);
-      Sample s;
-      s.id = std::to_string(row.index);
-      s.question.assign(question);
-      s.prompt = IsNoneCell(hint) ? std::string(question) : std::string(hint) + "\n" + std::string(question);
-      for (size_t k = 0; k < row.options.size(); ++k) {
-        s.prompt += "\n" + std::string(1, kLetters[k]) + ". " + row.options[k];
-      }
-      s.prompt += chinese_ ? "\n请直接回答选项字母。" : "\nAnswer with the option's letter from the given choices directly.";
-      s.choices = row.options;
-      rows_.push_back(std::move(row));
-      samples_.push_back(std::move(s));
+      SVIT_RETURN_IF_ERROR(AddRow(table, columns, r));
+      chinese_questions += HasCjk(samples_.back().question);
     }
     if (rows_.empty()) return Status::InvalidInput(data_path_ + ": no rows");
-
-    // Images: base64, or (VLMEvalKit TSVs) the index of the row holding it.
-    for (size_t r = 0; r < table.rows(); ++r) {
-      std::string_view image = table.Cell(r, column[kImage]);
-      if (image.size() <= 64) {
-        auto ref = row_by_index_text.find(image);
-        if (ref != row_by_index_text.end() && table.Cell(ref->second, column[kImage]).size() > 64) {
-          image = table.Cell(ref->second, column[kImage]);
-        }
-      }
-      std::string bytes;
-      if (image.empty() || !DecodeBase64(image, &bytes)) {
-        return Status::InvalidInput(data_path_ + ":" + std::to_string(table.Line(r)) +
-                                    ": field 'image' is not base64 image data (nor the index of a row holding it)");
-      }
-      samples_[r].images.push_back(ImageRef{"", std::move(bytes)});
-    }
-
+    SVIT_RETURN_IF_ERROR(DecodeImages(table, columns));
     for (const auto& row : rows_) {
       if (row.index >= kCircularStride && !row_of_.count(row.index % kCircularStride)) {
         return Status::InvalidInput(data_path_ + ":" + std::to_string(row.line) + ": circular copy " +
@@ -183,9 +115,11 @@ class MmbenchTask : public Task {
       }
     }
     language_note_.clear();
-    if (!chinese_ && cjk_questions * 2 > rows_.size()) {
-      language_note_ = "most questions are Chinese: for MMBench-CN use task mmbench_cn (its prompt asks for the letter in Chinese)";
-    } else if (chinese_ && cjk_questions == 0) {
+    if (!chinese_ && chinese_questions * 2 > rows_.size()) {
+      language_note_ =
+          "most questions are Chinese: for MMBench-CN use task mmbench_cn (its prompt asks for the "
+          "letter in Chinese)";
+    } else if (chinese_ && chinese_questions == 0) {
       language_note_ = "no question is Chinese: for English MMBench use task mmbench";
     }
     return Status::OK();
@@ -198,7 +132,8 @@ class MmbenchTask : public Task {
     out->clear();
     std::string lower = py::Lower(path);
     if (lower.ends_with(".xlsx")) {
-      return Status::InvalidInput(path + ": .xlsx is not read; save the sheet as .tsv (index and prediction columns)");
+      return Status::InvalidInput(
+          path + ": .xlsx is not read; save the sheet as .tsv (index and prediction columns)");
     }
     if (lower.ends_with(".tsv")) return ReadPredictionTable(path, out);
     return ReadLlavaAnswers(path, out);
@@ -261,9 +196,12 @@ class MmbenchTask : public Task {
       std::vector<mmbench::CopyAnswer> copies;
       bool any_missing = false, any_failed = false;
       for (size_t r : members) {
-        if (!by_row[r]) any_missing = true;
-        else if (by_row[r]->failed) any_failed = true;
-        else copies.push_back({extracted[r], rows_[r].answer});
+        if (!by_row[r])
+          any_missing = true;
+        else if (by_row[r]->failed)
+          any_failed = true;
+        else
+          copies.push_back({extracted[r], rows_[r].answer});
       }
       mmbench::Outcome outcome = mmbench::EvaluateCircular(copies);
       std::string name = mmbench::OutcomeName(outcome);
@@ -298,7 +236,8 @@ class MmbenchTask : public Task {
     }
 
     auto mean = [](const Tally& t) {
-      return t.n ? static_cast<double>(t.hits) / static_cast<double>(t.n) : std::numeric_limits<double>::quiet_NaN();
+      return t.n ? static_cast<double>(t.hits) / static_cast<double>(t.n)
+                 : std::numeric_limits<double>::quiet_NaN();
     };
     nlohmann::json metrics;
     metrics["overall"] = mean(overall);
@@ -321,10 +260,12 @@ class MmbenchTask : public Task {
     result->metrics_unrounded = metrics;
     result->official_output = output;
 
-    result->notes.push_back(std::to_string(groups.size()) + " questions, " + std::to_string(rows_.size()) +
-                            " rows (circular copies); a question is hit only if every copy is answered right");
+    result->notes.push_back(
+        std::to_string(groups.size()) + " questions, " + std::to_string(rows_.size()) +
+        " rows (circular copies); a question is hit only if every copy is answered right");
     if (unresolved > 0) {
-      result->notes.push_back(std::to_string(unresolved) + " questions are unresolved: the rules cannot read " +
+      result->notes.push_back(std::to_string(unresolved) +
+                              " questions are unresolved: the rules cannot read " +
                               std::to_string(counts.unparseable) + " answers and no decided copy is wrong " +
                               "(lmms-eval would ask GPT); they count as not hit");
     }
@@ -333,13 +274,102 @@ class MmbenchTask : public Task {
                               std::to_string(missing_groups) + " questions count as not hit");
     }
     if (excluded > 0) {
-      result->notes.push_back(std::to_string(excluded) + " questions with a failed request are left out of every mean");
+      result->notes.push_back(std::to_string(excluded) +
+                              " questions with a failed request are left out of every mean");
     }
     if (!language_note_.empty()) result->notes.push_back(language_note_);
     return Status::OK();
   }
 
  private:
+  // Columns model_vqa_mmbench.py and lmms-eval read; l2-category is optional.
+  enum Column { kIndex, kQuestion, kHint, kA, kAnswer = kA + 4, kCategory, kImage, kL2, kColumnCount };
+  static constexpr const char* kColumnNames[kColumnCount] = {
+      "index", "question", "hint", "A", "B", "C", "D", "answer", "category", "image", "l2-category"};
+  using Columns = std::array<size_t, kColumnCount>;
+
+  Status AddRow(const TsvTable& table, const Columns& columns, size_t r) {
+    std::string where = data_path_ + ":" + std::to_string(table.Line(r));
+    MmbenchRow row;
+    row.line = table.Line(r);
+    std::string_view index_text = table.Cell(r, columns[kIndex]);
+    if (!ParseIndex(index_text, &row.index)) {
+      return Status::InvalidInput(where + ": field 'index' must be a non-negative integer, got '" +
+                                  std::string(index_text) + "'");
+    }
+    auto [it, inserted] = row_of_.emplace(row.index, rows_.size());
+    if (!inserted) {
+      return Status::InvalidInput(where + ": duplicate index " + std::to_string(row.index) +
+                                  " (first on line " + std::to_string(rows_[it->second].line) + ")");
+    }
+    for (int k = 0; k < 4; ++k) {
+      std::string_view cell = table.Cell(r, columns[kA + k]);
+      if (!IsPandasNa(cell)) row.choices.emplace_back(kLetters[k], std::string(cell));
+    }
+    for (int k = 0; k < 4; ++k) {
+      std::string_view cell = table.Cell(r, columns[kA + k]);
+      if (IsNoneCell(cell)) break;
+      row.options.emplace_back(cell);
+    }
+    std::string_view answer = table.Cell(r, columns[kAnswer]);
+    bool answer_ok = answer.size() == 1 && std::any_of(row.choices.begin(), row.choices.end(),
+                                                       [&](const auto& c) { return c.first == answer[0]; });
+    if (!answer_ok) {
+      return Status::InvalidInput(where +
+                                  ": field 'answer' must be the letter of one of the row's options, "
+                                  "got '" +
+                                  std::string(answer) + "'");
+    }
+    row.answer = answer[0];
+    row.category.assign(table.Cell(r, columns[kCategory]));
+    if (has_l2_) row.l2_category.assign(table.Cell(r, columns[kL2]));
+
+    Sample s;
+    s.id = std::to_string(row.index);
+    s.question.assign(table.Cell(r, columns[kQuestion]));
+    s.prompt = RenderPrompt(table.Cell(r, columns[kHint]), s.question, row.options);
+    s.choices = row.options;
+    rows_.push_back(std::move(row));
+    samples_.push_back(std::move(s));
+    return Status::OK();
+  }
+
+  // model_vqa_mmbench.py --single-pred-prompt: hint (unless none), question,
+  // one "X. option" line per option, the answer-format line.
+  std::string RenderPrompt(std::string_view hint, const std::string& question,
+                           const std::vector<std::string>& options) const {
+    std::string prompt = IsNoneCell(hint) ? question : std::string(hint) + "\n" + question;
+    for (size_t k = 0; k < options.size(); ++k) {
+      prompt += "\n" + std::string(1, kLetters[k]) + ". " + options[k];
+    }
+    prompt += chinese_ ? "\n请直接回答选项字母。"
+                       : "\nAnswer with the option's letter from the given choices directly.";
+    return prompt;
+  }
+
+  // Images are base64, or (VLMEvalKit TSVs) the index of the row holding one.
+  Status DecodeImages(const TsvTable& table, const Columns& columns) {
+    std::unordered_map<std::string_view, size_t> row_by_index;
+    for (size_t r = 0; r < table.rows(); ++r) row_by_index.emplace(table.Cell(r, columns[kIndex]), r);
+    for (size_t r = 0; r < table.rows(); ++r) {
+      std::string_view image = table.Cell(r, columns[kImage]);
+      if (image.size() <= 64) {
+        auto ref = row_by_index.find(image);
+        if (ref != row_by_index.end() && table.Cell(ref->second, columns[kImage]).size() > 64) {
+          image = table.Cell(ref->second, columns[kImage]);
+        }
+      }
+      std::string bytes;
+      if (image.empty() || !DecodeBase64(image, &bytes)) {
+        return Status::InvalidInput(data_path_ + ":" + std::to_string(table.Line(r)) +
+                                    ": field 'image' is not base64 image data (nor the index of a row "
+                                    "holding it)");
+      }
+      samples_[r].images.push_back(ImageRef{"", std::move(bytes)});
+    }
+    return Status::OK();
+  }
+
   // Checks that `*id` names a row and writes it in canonical form ("007" -> "7").
   Status CheckKnown(const std::string& path, size_t line, std::string* id) const {
     int64_t index;
@@ -355,8 +385,8 @@ class MmbenchTask : public Task {
                         std::unordered_map<std::string, size_t>* seen) const {
     auto [it, inserted] = seen->emplace(id, line);
     if (!inserted) {
-      return Status::InvalidInput(path + ":" + std::to_string(line) + ": duplicate prediction for index " + id +
-                                  " (first on line " + std::to_string(it->second) + ")");
+      return Status::InvalidInput(path + ":" + std::to_string(line) + ": duplicate prediction for index " +
+                                  id + " (first on line " + std::to_string(it->second) + ")");
     }
     return Status::OK();
   }
@@ -409,8 +439,8 @@ class MmbenchTask : public Task {
     ParseIndex(id, &index);
     const MmbenchRow& row = rows_[row_of_.at(index)];
     if (recorded != row.options) {
-      return Status::InvalidInput(where.ToString() + ": field 'options' differs from the options of index " + id +
-                                  " in " + data_path_ + " (line " + std::to_string(row.line) +
+      return Status::InvalidInput(where.ToString() + ": field 'options' differs from the options of index " +
+                                  id + " in " + data_path_ + " (line " + std::to_string(row.line) +
                                   "); were the answers made from another TSV?");
     }
     return Status::OK();

@@ -76,9 +76,8 @@ std::vector<std::string_view> SplitTabs(std::string_view line) {
 
 bool ParseTruth(std::string_view text, mme::Answer* out) {
   std::string lower = py::Lower(text);
-  if (lower == "yes") *out = mme::Answer::kYes;
-  else if (lower == "no") *out = mme::Answer::kNo;
-  else return false;
+  if (lower != "yes" && lower != "no") return false;
+  *out = lower == "yes" ? mme::Answer::kYes : mme::Answer::kNo;
   return true;
 }
 
@@ -160,8 +159,9 @@ class MmeTask : public Task {
     const std::string& path = config.Get("predictions");
     if (!results_dir_.empty()) {
       if (!path.empty()) {
-        return Status::InvalidInput("--predictions is not used with --results (the results files hold "
-                                    "the predictions); drop one of them");
+        return Status::InvalidInput(
+            "--predictions is not used with --results (the results files hold "
+            "the predictions); drop one of them");
       }
       *out = result_predictions_;
       return Status::OK();
@@ -187,7 +187,8 @@ class MmeTask : public Task {
       if (!by_question[i]) missing.push_back(samples_[i].id);
     }
     if (!missing.empty()) {
-      return Status::InvalidInput(std::to_string(missing.size()) + " of " + std::to_string(questions_.size()) +
+      return Status::InvalidInput(std::to_string(missing.size()) + " of " +
+                                  std::to_string(questions_.size()) +
                                   " MME questions have no prediction; calculation.py pairs the two "
                                   "answers of every image, so each question must be answered: " +
                                   FormatIdList(missing));
@@ -215,8 +216,8 @@ class MmeTask : public Task {
     nlohmann::json tasks = nlohmann::json::object(), acc = nlohmann::json::object(),
                    acc_plus = nlohmann::json::object();
     std::string output;
-    for (const auto& [eval_type, names] : {std::pair{"Perception", &mme::PerceptionTasks()},
-                                           std::pair{"Cognition", &mme::CognitionTasks()}}) {
+    for (const auto& [eval_type, names] :
+         {std::pair{"Perception", &mme::PerceptionTasks()}, std::pair{"Cognition", &mme::CognitionTasks()}}) {
       // calculation.py: scores = 0; scores += task_score, in print order.
       double total = 0;
       std::string lines;
@@ -291,9 +292,11 @@ class MmeTask : public Task {
     std::string path = (fs::path(results_dir_) / (subtask->name + ".txt")).string();
     std::string text;
     Status read = ReadFileToString(path, &text);
-    if (!read.ok()) return Status::InvalidInput(read.message() + "; calculation.py reads all 14 subtask files");
+    if (!read.ok())
+      return Status::InvalidInput(read.message() + "; calculation.py reads all 14 subtask files");
     std::vector<std::string_view> lines = SplitLines(text);
-    if (lines.empty()) return Status::InvalidInput(path + ": empty (calculation.py divides by its image count)");
+    if (lines.empty())
+      return Status::InvalidInput(path + ": empty (calculation.py divides by its image count)");
     if (lines.size() % 2 != 0) {
       return Status::InvalidInput(path + ": " + std::to_string(lines.size()) +
                                   " lines, an odd count; calculation.py reads two consecutive lines per "
@@ -307,8 +310,10 @@ class MmeTask : public Task {
         std::string where = path + ":" + std::to_string(line);
         std::vector<std::string_view> fields = SplitTabs(lines[k + j]);
         if (fields.size() != 4) {
-          return Status::InvalidInput(where + ": expected 4 tab-separated fields (image, question, GT, "
-                                      "prediction), found " + std::to_string(fields.size()));
+          return Status::InvalidInput(where +
+                                      ": expected 4 tab-separated fields (image, question, GT, "
+                                      "prediction), found " +
+                                      std::to_string(fields.size()));
         }
         MmeQuestion q{subtask->name, std::string(fields[0]), std::string(fields[1]), mme::Answer::kNo};
         if (!ParseTruth(fields[2], &q.truth)) {
@@ -317,15 +322,17 @@ class MmeTask : public Task {
         }
         if (j == 1 && q.image != questions_[pair[0]].image) {
           return Status::InvalidInput(where + ": lines " + std::to_string(line - 1) + " and " +
-                                      std::to_string(line) + " form one image pair for calculation.py "
-                                      "but are for different images ('" + questions_[pair[0]].image +
-                                      "', '" + q.image + "')");
+                                      std::to_string(line) +
+                                      " form one image pair for calculation.py "
+                                      "but are for different images ('" +
+                                      questions_[pair[0]].image + "', '" + q.image + "')");
         }
         if (j == 0) {
           auto [it, inserted] = image_line.emplace(q.image, line);
           if (!inserted) {
             return Status::InvalidInput(where + ": image '" + q.image + "' already has its pair on line " +
-                                        std::to_string(it->second) + "; each image needs exactly two "
+                                        std::to_string(it->second) +
+                                        "; each image needs exactly two "
                                         "consecutive lines");
           }
         }
@@ -387,7 +394,8 @@ class MmeTask : public Task {
         }
         MmeQuestion q{subtask->name, *image, std::string(fields[0]), mme::Answer::kNo};
         if (!ParseTruth(fields[1], &q.truth)) {
-          return Status::InvalidInput(where + ": answer must be Yes or No, got '" + std::string(fields[1]) + "'");
+          return Status::InvalidInput(where + ": answer must be Yes or No, got '" + std::string(fields[1]) +
+                                      "'");
         }
         std::string key = subtask->name + "\t" + file + "\t" + q.question;
         pair[j] = AddQuestion(std::move(q), j, relative_image);
@@ -397,7 +405,8 @@ class MmeTask : public Task {
       }
       subtask->images.push_back(pair);
     }
-    if (subtask->images.empty()) return Status::InvalidInput(qa_dir.string() + ": no <image>.txt question files");
+    if (subtask->images.empty())
+      return Status::InvalidInput(qa_dir.string() + ": no <image>.txt question files");
     return Status::OK();
   }
 
@@ -442,7 +451,8 @@ class MmeTask : public Task {
       auto it = key_index_.end();
       if (prompt.find(kYesNoSuffix.substr(1)) == std::string::npos) {
         it = key_index_.find(key_prefix + prompt + std::string(kYesNoSuffix));
-        if (it == key_index_.end()) it = key_index_.find(key_prefix + prompt + " " + std::string(kYesNoSuffix));
+        if (it == key_index_.end())
+          it = key_index_.find(key_prefix + prompt + " " + std::string(kYesNoSuffix));
       } else {
         it = key_index_.find(key_prefix + prompt);
       }
@@ -500,8 +510,8 @@ class MmeTask : public Task {
   std::vector<std::string> image_paths_;  // relative to --benchmark (or --results) folder
   std::vector<MmeSubtask> subtasks_;
   std::vector<Sample> samples_;
-  std::vector<Prediction> result_predictions_;           // --results: the prediction column
-  std::unordered_map<std::string, size_t> key_index_;    // "subtask\tfile\tquestion" -> question
+  std::vector<Prediction> result_predictions_;         // --results: the prediction column
+  std::unordered_map<std::string, size_t> key_index_;  // "subtask\tfile\tquestion" -> question
 };
 
 }  // namespace

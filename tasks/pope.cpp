@@ -64,8 +64,7 @@ class PopeTask : public Task {
          true, true, ""},
         {"questions", "llava_pope_test.jsonl ({question_id, image, text, category})", true, true, ""},
     };
-    info_.metrics = {"<category>/TP, FP, TN, FN, accuracy, precision, recall, f1, yes_ratio",
-                     "mean_f1"};
+    info_.metrics = {"<category>/TP, FP, TN, FN, accuracy, precision, recall, f1, yes_ratio", "mean_f1"};
     info_.predictions_format =
         "LLaVA answer JSON-lines {question_id, text}; eval_pope.py pairs each category's answers "
         "with the label lines in file order";
@@ -108,8 +107,8 @@ class PopeTask : public Task {
       if (!seen.emplace(p.id, &p).second) return Status::InvalidInput("two answers for question id " + p.id);
       ordered.push_back(&p);
     }
-    bool from_run = std::all_of(predictions.begin(), predictions.end(),
-                                [](const Prediction& p) { return p.line == 0; });
+    bool from_run =
+        std::all_of(predictions.begin(), predictions.end(), [](const Prediction& p) { return p.line == 0; });
     if (from_run) {
       std::stable_sort(ordered.begin(), ordered.end(), [&](const Prediction* a, const Prediction* b) {
         return question_order_.at(a->id) < question_order_.at(b->id);
@@ -134,8 +133,8 @@ class PopeTask : public Task {
       const auto& answers = by_category[labels.category];
       if (answers.size() != labels.lines.size()) {
         return Status::InvalidInput(
-            "category '" + labels.category + "': " + std::to_string(answers.size()) +
-            " answers for " + std::to_string(labels.lines.size()) + " label lines in " + labels.path +
+            "category '" + labels.category + "': " + std::to_string(answers.size()) + " answers for " +
+            std::to_string(labels.lines.size()) + " label lines in " + labels.path +
             "; eval_pope.py pairs answers and label lines by position, so it would silently drop " +
             std::to_string(labels.lines.size() > answers.size() ? labels.lines.size() - answers.size()
                                                                 : answers.size() - labels.lines.size()) +
@@ -182,8 +181,8 @@ class PopeTask : public Task {
       SampleScore s;
       s.id = p.id;
       s.prediction = p.text;
-      bool aligned = (label.image.empty() || label.image == q.image) &&
-                     (label.text.empty() || label.text == q.question);
+      bool aligned =
+          (label.image.empty() || label.image == q.image) && (label.text.empty() || label.text == q.question);
       if (!aligned && misaligned++ == 0) {
         first_misaligned = "answer " + p.id + " ('" + q.question + "', " + q.image + ") is paired with " +
                            labels.path + " line " + std::to_string(k + 1) + " ('" + label.text + "', " +
@@ -210,11 +209,10 @@ class PopeTask : public Task {
                                   "': no answered question to score (every request failed)");
     }
     pope::Metrics m = pope::ComputeMetrics(predicted, truth);
-    nlohmann::json values = {{"TP", m.counts.tp},       {"FP", m.counts.fp},
-                             {"TN", m.counts.tn},       {"FN", m.counts.fn},
-                             {"accuracy", m.accuracy},  {"precision", m.precision},
-                             {"recall", m.recall},      {"f1", m.f1},
-                             {"yes_ratio", m.yes_ratio}};
+    nlohmann::json values = {
+        {"TP", m.counts.tp},       {"FP", m.counts.fp},        {"TN", m.counts.tn},  {"FN", m.counts.fn},
+        {"accuracy", m.accuracy},  {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
+        {"yes_ratio", m.yes_ratio}};
     // eval_pope.py prints full floats; its only rounding is the summary line.
     result->metrics[labels.category] = values;
     result->metrics_unrounded[labels.category] = values;
@@ -252,8 +250,8 @@ class PopeTask : public Task {
   Status AddLabelFile(std::string category, const std::string& path) {
     for (const auto& f : labels_) {
       if (f.category == category) {
-        return Status::InvalidInput("--labels: category '" + category + "' given twice (" + f.path +
-                                    " and " + path + ")");
+        return Status::InvalidInput("--labels: category '" + category + "' given twice (" + f.path + " and " +
+                                    path + ")");
       }
     }
     LabelFile file{std::move(category), path, {}};
@@ -297,7 +295,8 @@ class PopeTask : public Task {
       for (const auto& file : files) {
         std::string category;
         if (!CategoryFromFileName(file, &category)) {
-          return Status::InvalidInput(file + ": the --labels folder may only hold coco_pope_<category>.json "
+          return Status::InvalidInput(file +
+                                      ": the --labels folder may only hold coco_pope_<category>.json "
                                       "files (eval_pope.py asserts this)");
         }
         SVIT_RETURN_IF_ERROR(AddLabelFile(category, file));
@@ -318,8 +317,10 @@ class PopeTask : public Task {
         category = item.substr(0, equals);
         path = item.substr(equals + 1);
       } else if (!CategoryFromFileName(item, &category)) {
-        return Status::InvalidInput(item + ": cannot tell the POPE category from the file name (expected "
-                                    "coco_pope_<category>.json); pass it as CATEGORY=" + item);
+        return Status::InvalidInput(item +
+                                    ": cannot tell the POPE category from the file name (expected "
+                                    "coco_pope_<category>.json); pass it as CATEGORY=" +
+                                    item);
       }
       if (category.empty()) return Status::InvalidInput("--labels: empty category in '" + item + "'");
       SVIT_RETURN_IF_ERROR(AddLabelFile(category, path));
@@ -350,7 +351,8 @@ class PopeTask : public Task {
                                     std::to_string(it->second) + ")");
       }
       PopeQuestion q{std::string(category), std::string(image), std::string(text)};
-      if (q.question.ends_with(kShortAnswerSuffix)) q.question.resize(q.question.size() - kShortAnswerSuffix.size());
+      if (q.question.ends_with(kShortAnswerSuffix))
+        q.question.resize(q.question.size() - kShortAnswerSuffix.size());
       question_order_.emplace(id, question_order_.size());
       if (HasLabels(q.category)) {
         Sample s;

@@ -20,7 +20,8 @@ using testing::RunCli;
 using testing::TempDir;
 
 const std::string kMini = "mmbench/";
-const std::string kHeader = "index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\tsource\tl2-category\tcomment\tsplit\timage\n";
+const std::string kHeader =
+    "index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\tsource\tl2-category\tcomment\tsplit\timage\n";
 
 std::string RedPixelBase64() {
   static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -62,8 +63,8 @@ void WriteGoldenFiles(const TempDir& dir, std::string* tsv, std::string* answers
     for (const char* letter : {"A", "B", "C", "D"}) {
       table << "\t" << (row[letter].is_null() ? "" : row[letter].get<std::string>());
     }
-    table << "\t" << row["answer"].get<std::string>() << "\t" << row["category"].get<std::string>() << "\tgolden\t"
-          << row["l2-category"].get<std::string>() << "\tnan\tdev\t" << image << "\n";
+    table << "\t" << row["answer"].get<std::string>() << "\t" << row["category"].get<std::string>()
+          << "\tgolden\t" << row["l2-category"].get<std::string>() << "\tnan\tdev\t" << image << "\n";
     nlohmann::json answer = {{"question_id", row["index"]}, {"round_id", 0}, {"text", row["prediction"]}};
     jsonl << answer.dump() << "\n";
   }
@@ -102,7 +103,8 @@ TEST(MmbenchGolden, VlmEvalKitPredictionTableScoresTheSame) {
   WriteGoldenFiles(dir, &tsv, &answers);
   auto rows = ReadJsonFile(DataPath("golden/mmbench/circular_rows.json"));
   std::string table = "index\tprediction\n";
-  for (const auto& row : rows) table += std::to_string(row["index"].get<long>()) + "\t" + row["prediction"].get<std::string>() + "\n";
+  for (const auto& row : rows)
+    table += std::to_string(row["index"].get<long>()) + "\t" + row["prediction"].get<std::string>() + "\n";
   ScoreResult result;
   Status status = Score("mmbench", tsv, dir.Write("predictions.tsv", table), &result);
   ASSERT_TRUE(status.ok()) << status.message();
@@ -113,11 +115,23 @@ TEST(MmbenchGolden, VlmEvalKitPredictionTableScoresTheSame) {
 TEST(MmbenchRules, CanInferFollowsLmmsEval) {
   // Expected values: lmms-eval's can_infer_option / can_infer_text under CPython.
   const std::pair<const char*, char> options[] = {
-      {"A", 'A'},          {"A cat is on the mat", 0}, {"A cat is here", 0}, {"B C", 0},
-      {"(C)", 'C'},        {"Answer: B", 'B'},         {"The answer is A.", 'A'},
-      {"Failed to obtain answer via API A", 0},        {"E", 'E'},          {"B. C.", 0},
-      {"answer:C", 0},     {"A) B)", 0},               {"The answer is C, (D)", 'C'},
-      {"C).", 'C'},        {"\u3000B\u3000", 'B'},     {"I choose A and B and C", 0}, {"a", 0},
+      {"A", 'A'},
+      {"A cat is on the mat", 0},
+      {"A cat is here", 0},
+      {"B C", 0},
+      {"(C)", 'C'},
+      {"Answer: B", 'B'},
+      {"The answer is A.", 'A'},
+      {"Failed to obtain answer via API A", 0},
+      {"E", 'E'},
+      {"B. C.", 0},
+      {"answer:C", 0},
+      {"A) B)", 0},
+      {"The answer is C, (D)", 'C'},
+      {"C).", 'C'},
+      {"\u3000B\u3000", 'B'},
+      {"I choose A and B and C", 0},
+      {"a", 0},
   };
   for (const auto& [text, letter] : options) EXPECT_EQ(mmbench::CanInferOption(text), letter) << text;
   mmbench::Choices choices = {{'A', "Red"}, {'B', "red apple"}, {'C', "Blue"}};
@@ -136,8 +150,8 @@ TEST(MmbenchRules, CircularShortCircuitsOnADecidedWrongCopy) {
 TEST(MmbenchMini, ScoresRealFormatTsv) {
   ScoreResult result;
   std::vector<Sample> samples;
-  Status status = Score("mmbench", DataPath(kMini + "mini_dev_en.tsv"), DataPath(kMini + "mini_dev_en_answers.jsonl"),
-                        &result, &samples);
+  Status status = Score("mmbench", DataPath(kMini + "mini_dev_en.tsv"),
+                        DataPath(kMini + "mini_dev_en_answers.jsonl"), &result, &samples);
   ASSERT_TRUE(status.ok()) << status.message();
   // Worked by hand from the lmms-eval rules: question 0 hit (A; "C." form; text
   // "red"), 1 hit ("B." form; text "2"), 2 miss (text "fish" = D), 3 unresolved.
@@ -148,7 +162,8 @@ TEST(MmbenchMini, ScoresRealFormatTsv) {
   EXPECT_EQ(result.metrics["l2_category"]["finegrained_perception (instance-level)"].get<double>(), 1.0);
   EXPECT_EQ(result.official_output,
             "Category Acc. (dev):\n\tattribute_recognition: 100.000\n\timage_scene: 33.333\n"
-            "L2-category Acc. (dev):\n\tcoarse_perception: 33.333\n\tfinegrained_perception (instance-level): 100.000\n");
+            "L2-category Acc. (dev):\n\tcoarse_perception: 33.333\n\tfinegrained_perception "
+            "(instance-level): 100.000\n");
   const char* extracted[] = {"A", "C", "B", "B", "A", "D", ""};
   ASSERT_EQ(result.per_sample.size(), 7u);
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(result.per_sample[i].extracted, extracted[i]) << i;
@@ -184,8 +199,8 @@ TEST(MmbenchMini, ScoresRealFormatTsv) {
 TEST(MmbenchMini, ChineseTaskPromptAndScore) {
   ScoreResult result;
   std::vector<Sample> samples;
-  Status status = Score("mmbench_cn", DataPath(kMini + "mini_dev_cn.tsv"), DataPath(kMini + "mini_dev_cn_answers.jsonl"),
-                       &result, &samples);
+  Status status = Score("mmbench_cn", DataPath(kMini + "mini_dev_cn.tsv"),
+                        DataPath(kMini + "mini_dev_cn_answers.jsonl"), &result, &samples);
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(result.metrics["overall"].get<double>(), 1.0);  // "A"; text "红色" = B
   ASSERT_EQ(samples.size(), 2u);
@@ -193,8 +208,9 @@ TEST(MmbenchMini, ChineseTaskPromptAndScore) {
   for (const auto& note : result.notes) EXPECT_EQ(note.find("mmbench"), std::string::npos) << note;
 
   // The English task on Chinese data says so.
-  ASSERT_TRUE(Score("mmbench", DataPath(kMini + "mini_dev_cn.tsv"), DataPath(kMini + "mini_dev_cn_answers.jsonl"),
-                    &result).ok());
+  ASSERT_TRUE(Score("mmbench", DataPath(kMini + "mini_dev_cn.tsv"),
+                    DataPath(kMini + "mini_dev_cn_answers.jsonl"), &result)
+                  .ok());
   bool noted = false;
   for (const auto& note : result.notes) noted |= note.find("use task mmbench_cn") != std::string::npos;
   EXPECT_TRUE(noted);
@@ -204,18 +220,19 @@ TEST(MmbenchMini, MissingPredictionsAreCountedAndScoredAsMiss) {
   TempDir dir;
   std::string answers = ReadText(DataPath(kMini + "mini_dev_en_answers.jsonl"));
   std::string without_first = answers.substr(answers.find('\n') + 1);  // drops index 0
-  auto r = RunCli({"score", "--task", "mmbench", "--data", DataPath(kMini + "mini_dev_en.tsv"), "--predictions",
-                   dir.Write("a.jsonl", without_first), "-o", dir.File("r.json")});
+  auto r = RunCli({"score", "--task", "mmbench", "--data", DataPath(kMini + "mini_dev_en.tsv"),
+                   "--predictions", dir.Write("a.jsonl", without_first), "-o", dir.File("r.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto json = ReadJsonFile(dir.File("r.json"));
   EXPECT_EQ(json["counts"]["missing"], 1);
   EXPECT_EQ(json["metrics"]["overall"].get<double>(), 0.25);  // only question 1 is hit
-  EXPECT_NE(r.out.find("1 rows have no prediction; their 1 questions count as not hit"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 rows have no prediction; their 1 questions count as not hit"), std::string::npos)
+      << r.out;
 }
 
 TEST(MmbenchCli, ScoresMiniTsv) {
-  auto r = RunCli({"score", "--task", "mmbench", "--data", DataPath(kMini + "mini_dev_en.tsv"), "--predictions",
-                   DataPath(kMini + "mini_dev_en_predictions.tsv")});
+  auto r = RunCli({"score", "--task", "mmbench", "--data", DataPath(kMini + "mini_dev_en.tsv"),
+                   "--predictions", DataPath(kMini + "mini_dev_en_predictions.tsv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\timage_scene: 33.333\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("overall: 0.5\n"), std::string::npos) << r.out;
@@ -232,9 +249,9 @@ std::string TsvWithLine(const TempDir& dir, size_t line, const std::string& repl
 
 struct BadCase {
   std::string name;
-  size_t tsv_line;          // 0: keep the TSV
+  size_t tsv_line;  // 0: keep the TSV
   std::string tsv_text;
-  std::string answers;      // "" = the good answers
+  std::string answers;  // "" = the good answers
   std::string expected;
 };
 
@@ -245,40 +262,67 @@ class MmbenchBadInput : public ::testing::TestWithParam<BadCase> {};
 TEST_P(MmbenchBadInput, ExitsTwoNamingTheProblem) {
   const BadCase& c = GetParam();
   TempDir dir;
-  std::string tsv = c.tsv_line ? TsvWithLine(dir, c.tsv_line, c.tsv_text) : DataPath(kMini + "mini_dev_en.tsv");
-  std::string answers = c.answers.empty() ? DataPath(kMini + "mini_dev_en_answers.jsonl") : dir.Write("a.jsonl", c.answers);
+  std::string tsv =
+      c.tsv_line ? TsvWithLine(dir, c.tsv_line, c.tsv_text) : DataPath(kMini + "mini_dev_en.tsv");
+  std::string answers =
+      c.answers.empty() ? DataPath(kMini + "mini_dev_en_answers.jsonl") : dir.Write("a.jsonl", c.answers);
   auto r = RunCli({"score", "--task", "mmbench", "--data", tsv, "--predictions", answers});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
 }
 
-const std::string kRow2 = "2\tWhich one is bigger?\tnan\tcat\tdog\tnan\tfish\tB\timage_scene\tsynthetic\tcoarse_perception\tnan\tdev\t";
+// Row 2 of the mini TSV (line 9) with another index and image cell.
+std::string Row2(const std::string& index, const std::string& image) {
+  std::string row = index;
+  row += "\tWhich one is bigger?\tnan\tcat\tdog\tnan\tfish\tB\timage_scene\tsynthetic\tcoarse_perception";
+  row += "\tnan\tdev\t";
+  row += image;
+  return row;
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, MmbenchBadInput,
     ::testing::Values(
         BadCase{"ShortRow", 9, "2\tWhich one is bigger?", "", "data.tsv:9: expected 14 tab-separated fields"},
-        BadCase{"UnclosedQuote", 9, kRow2 + "\"abc", "", "data.tsv:9: quoted field is never closed"},
-        BadCase{"IndexNotInteger", 9, "x" + kRow2.substr(1) + "0", "", "data.tsv:9: field 'index' must be a non-negative integer"},
-        BadCase{"DuplicateIndex", 9, "1" + kRow2.substr(1) + "0", "", "data.tsv:9: duplicate index 1 (first on line 5)"},
+        BadCase{"UnclosedQuote", 9, Row2("2", "\"abc"), "", "data.tsv:9: quoted field is never closed"},
+        BadCase{"IndexNotInteger", 9, Row2("x", "0"), "",
+                "data.tsv:9: field 'index' must be a non-negative integer"},
+        BadCase{"DuplicateIndex", 9, Row2("1", "0"), "", "data.tsv:9: duplicate index 1 (first on line 5)"},
         BadCase{"AnswerNotAnOption", 9,
-                "2\tWhich one is bigger?\tnan\tcat\tdog\tnan\tnan\tD\timage_scene\tsynthetic\tcoarse_perception\tnan\tdev\t0",
+                "2\tWhich one is "
+                "bigger?\tnan\tcat\tdog\tnan\tnan\tD\timage_scene\tsynthetic\tcoarse_perception\tnan\tdev\t0",
                 "", "data.tsv:9: field 'answer' must be the letter of one of the row's options, got 'D'"},
-        BadCase{"ImageNotBase64", 9, kRow2 + "not*base64!", "", "data.tsv:9: field 'image' is not base64 image data"},
-        BadCase{"CopyWithoutBase", 9, "3000007" + kRow2.substr(1) + "0", "", "circular copy 3000007 has no base question 7"},
-        BadCase{"MissingColumn", 1, "index\tquestion\thint\tA\tB\tC\tD\tanswerX\tcategory\tsource\tl2-category\tcomment\tsplit\timage",
+        BadCase{"ImageNotBase64", 9, Row2("2", "not*base64!"), "",
+                "data.tsv:9: field 'image' is not base64 image data"},
+        BadCase{"CopyWithoutBase", 9, Row2("3000007", "0"), "",
+                "circular copy 3000007 has no base question 7"},
+        BadCase{"MissingColumn", 1,
+                "index\tquestion\thint\tA\tB\tC\tD\tanswerX\tcategory\tsource\tl2-"
+                "category\tcomment\tsplit\timage",
                 "", "no 'answer' column (a test split has no answers to score against)"},
-        BadCase{"UnknownPrediction", 0, "", R"({"question_id": 99, "text": "A"})" "\n",
+        BadCase{"UnknownPrediction", 0, "",
+                R"({"question_id": 99, "text": "A"})"
+                "\n",
                 "a.jsonl:1: prediction for index 99, which"},
-        BadCase{"DuplicatePrediction", 0, "", R"({"question_id": 0, "text": "A"})" "\n" R"({"question_id": 0, "text": "B"})" "\n",
+        BadCase{"DuplicatePrediction", 0, "",
+                R"({"question_id": 0, "text": "A"})"
+                "\n"
+                R"({"question_id": 0, "text": "B"})"
+                "\n",
                 "a.jsonl:2: duplicate prediction for index 0 (first on line 1)"},
-        BadCase{"TextWrongType", 0, "", R"({"question_id": 0, "text": ["A"]})" "\n",
+        BadCase{"TextWrongType", 0, "",
+                R"({"question_id": 0, "text": ["A"]})"
+                "\n",
                 "a.jsonl:1: field 'text' must be a string, got an array"},
         BadCase{"MalformedJsonLine", 0, "", "{\"question_id\": 0, \"text\": \"A\"\n", "a.jsonl:1:"},
-        BadCase{"AllRoundsAnswers", 0, "", R"({"question_id": 0, "round_id": 1, "text": "A"})" "\n",
+        BadCase{"AllRoundsAnswers", 0, "",
+                R"({"question_id": 0, "round_id": 1, "text": "A"})"
+                "\n",
                 "a.jsonl:1: round_id 1: answers from model_vqa_mmbench.py --all-rounds are not scored"},
-        BadCase{"OptionsFromAnotherTsv", 0, "", R"({"question_id": 0, "text": "A", "options": ["rot", "blau"]})" "\n",
+        BadCase{"OptionsFromAnotherTsv", 0, "",
+                R"({"question_id": 0, "text": "A", "options": ["rot", "blau"]})"
+                "\n",
                 "a.jsonl:1: field 'options' differs from the options of index 0"}),
     [](const auto& info) { return info.param.name; });
 
@@ -295,9 +339,9 @@ TEST(MmbenchCli, MissingFiles) {
   r = RunCli({"score", "--task", "mmbench", "--data", DataPath(kMini + "mini_dev_en.tsv"), "--predictions",
               dir.Write("p.tsv", "index\tanswer\n0\tA\n")});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("p.tsv: a predictions TSV needs 'index' and 'prediction' columns"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("p.tsv: a predictions TSV needs 'index' and 'prediction' columns"), std::string::npos)
+      << r.err;
 }
-
 
 TEST(MmbenchRun, FailedRequestLeavesItsQuestionOut) {
   std::unique_ptr<Task> task;

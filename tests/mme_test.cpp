@@ -88,10 +88,12 @@ TEST(MmeGolden, ResultsFolderReproducesCalculationPyStdout) {
 TEST(MmeRules, PredictionParsingFollowsCalculationPy) {
   // Expected values: calculation.py's parse_pred_ans(pred.lower()) under CPython.
   const std::pair<const char*, mme::Answer> cases[] = {
-      {"none", mme::Answer::kNo},       {"not sure", mme::Answer::kNo},   {"snow", mme::Answer::kNo},
-      {"the answer is yes", mme::Answer::kOther}, {"y", mme::Answer::kOther}, {" yes", mme::Answer::kYes},
-      {"NO", mme::Answer::kNo},         {"nope", mme::Answer::kNo},       {"Yes\u3002", mme::Answer::kYes},
-      {"\u662f", mme::Answer::kOther},  {"\u662fyes", mme::Answer::kYes}, {"ayes", mme::Answer::kYes},
+      {"none", mme::Answer::kNo},       {"not sure", mme::Answer::kNo},
+      {"snow", mme::Answer::kNo},       {"the answer is yes", mme::Answer::kOther},
+      {"y", mme::Answer::kOther},       {" yes", mme::Answer::kYes},
+      {"NO", mme::Answer::kNo},         {"nope", mme::Answer::kNo},
+      {"Yes\u3002", mme::Answer::kYes}, {"\u662f", mme::Answer::kOther},
+      {"\u662fyes", mme::Answer::kYes}, {"ayes", mme::Answer::kYes},
       {"  no", mme::Answer::kNo},       {"", mme::Answer::kOther},
   };
   for (const auto& [text, answer] : cases) {
@@ -135,8 +137,10 @@ BenchmarkFixture WriteBenchmark(const TempDir& tmp, bool swap_first_pairs = fals
       std::ofstream(image_dir / image).put('x');
       std::ofstream(qa_dir / (stem + ".txt"), std::ios::app) << question << "\t" << f[2] << "\n";
       std::string prompt = question;
-      if (k % 4 == 1 || double_space) prompt = prompt.substr(0, prompt.find(double_space ? "  Please" : " Please"));
-      nlohmann::json a = {{"question_id", subtask + "/" + image}, {"prompt", prompt + suffix}, {"text", f[3]}};
+      if (k % 4 == 1 || double_space)
+        prompt = prompt.substr(0, prompt.find(double_space ? "  Please" : " Please"));
+      nlohmann::json a = {
+          {"question_id", subtask + "/" + image}, {"prompt", prompt + suffix}, {"text", f[3]}};
       answer_lines.push_back(a.dump());
     }
     if (swap_first_pairs && subtask == "color") std::swap(answer_lines[1], answer_lines[2]);
@@ -158,8 +162,9 @@ TEST(MmeGolden, BenchmarkFolderAndLlavaAnswersReproduceCalculationPyStdout) {
   ExpectGolden(result);
   ASSERT_EQ(samples.size(), 104u);
   EXPECT_EQ(samples[0].id, "existence/existence_0000.jpg#1");
-  EXPECT_EQ(samples[0].prompt, "Is this question 0 about existence? Please answer yes or no.\n"
-                               "Answer the question using a single word or phrase.");
+  EXPECT_EQ(samples[0].prompt,
+            "Is this question 0 about existence? Please answer yes or no.\n"
+            "Answer the question using a single word or phrase.");
   ASSERT_EQ(samples[0].images.size(), 1u);
   EXPECT_EQ(samples[0].images[0].path, "existence/images/existence_0000.jpg");
   EXPECT_EQ(samples[8].images[0].path, "count/count_0000.jpg");
@@ -210,21 +215,25 @@ TEST_P(MmeBadResults, ExitsTwoNamingFileAndLine) {
   EXPECT_EQ(r.out, "");
 }
 
-const std::string kPair = "a.jpg\tQ1? Please answer yes or no.\tYes\tYes\na.jpg\tQ2? Please answer yes or no.\tNo\tNo\n";
+const std::string kPair =
+    "a.jpg\tQ1? Please answer yes or no.\tYes\tYes\na.jpg\tQ2? Please answer yes or no.\tNo\tNo\n";
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, MmeBadResults,
     ::testing::Values(
         BadResults{"MissingSubtaskFile", "", "count.txt: cannot open file"},
         BadResults{"OddLineCount", kPair + "b.jpg\tQ\tYes\tYes\n", "count.txt: 3 lines, an odd count"},
-        BadResults{"PairOfTwoImages", "a.jpg\tQ\tYes\tYes\nb.jpg\tQ\tNo\tNo\n",
-                   "count.txt:2: lines 1 and 2 form one image pair for calculation.py but are for different images"},
-        BadResults{"ImageInTwoPairs", kPair + kPair, "count.txt:3: image 'a.jpg' already has its pair on line 1"},
+        BadResults{
+            "PairOfTwoImages", "a.jpg\tQ\tYes\tYes\nb.jpg\tQ\tNo\tNo\n",
+            "count.txt:2: lines 1 and 2 form one image pair for calculation.py but are for different images"},
+        BadResults{"ImageInTwoPairs", kPair + kPair,
+                   "count.txt:3: image 'a.jpg' already has its pair on line 1"},
         BadResults{"ThreeFields", "a.jpg\tQ\tYes\na.jpg\tQ\tNo\tNo\n",
                    "count.txt:1: expected 4 tab-separated fields (image, question, GT, prediction), found 3"},
         BadResults{"GtNotYesNo", "a.jpg\tQ\tMaybe\tYes\na.jpg\tQ\tNo\tNo\n",
                    "count.txt:1: field 3 (GT) must be Yes or No, got 'Maybe'"},
-        BadResults{"BlankLineShiftsPairs", "\n" + kPair + "\n", "count.txt:1: expected 4 tab-separated fields"}),
+        BadResults{"BlankLineShiftsPairs", "\n" + kPair + "\n",
+                   "count.txt:1: expected 4 tab-separated fields"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(MmeCli, ModeErrors) {
@@ -235,14 +244,16 @@ TEST(MmeCli, ModeErrors) {
   r = RunCli({"score", "--task", "mme", "--results", tmp.File("absent")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("absent/existence.txt: cannot open file"), std::string::npos) << r.err;
-  r = RunCli({"score", "--task", "mme", "--results", DataPath(kResults), "--predictions", DataPath(kResults)});
+  r = RunCli(
+      {"score", "--task", "mme", "--results", DataPath(kResults), "--predictions", DataPath(kResults)});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--predictions is not used with --results"), std::string::npos) << r.err;
   BenchmarkFixture fixture = WriteBenchmark(tmp);
   r = RunCli({"score", "--task", "mme", "--benchmark", fixture.dir});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("mme with --benchmark needs --predictions"), std::string::npos) << r.err;
-  r = RunCli({"score", "--task", "mme", "--benchmark", tmp.File("nowhere"), "--predictions", fixture.answers});
+  r = RunCli(
+      {"score", "--task", "mme", "--benchmark", tmp.File("nowhere"), "--predictions", fixture.answers});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("nowhere/existence: missing subtask folder"), std::string::npos) << r.err;
 }
@@ -272,15 +283,24 @@ TEST(MmeCli, BenchmarkModeBadAnswers) {
   EXPECT_NE(r.err.find("existence/existence_0000.jpg#1"), std::string::npos) << r.err;
   r = run(first_line + good);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("bad.jsonl:2: second answer for question existence/existence_0000.jpg#1 (first on line 1)"),
-            std::string::npos) << r.err;
-  r = run(R"({"question_id": "existence/existence_0000.jpg", "prompt": "Is this a cat?", "text": "Yes"})" "\n" + rest);
+  EXPECT_NE(
+      r.err.find("bad.jsonl:2: second answer for question existence/existence_0000.jpg#1 (first on line 1)"),
+      std::string::npos)
+      << r.err;
+  r = run(R"({"question_id": "existence/existence_0000.jpg", "prompt": "Is this a cat?", "text": "Yes"})"
+          "\n" +
+          rest);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("bad.jsonl:1: no question of"), std::string::npos) << r.err;
-  r = run(R"({"question_id": "existence/existence_0000.jpg", "prompt": 3, "text": "Yes"})" "\n" + rest);
+  r = run(R"({"question_id": "existence/existence_0000.jpg", "prompt": 3, "text": "Yes"})"
+          "\n" +
+          rest);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("bad.jsonl:1: field 'prompt' must be a string, got an integer"), std::string::npos) << r.err;
-  r = run(R"({"question_id": "existence", "prompt": "p", "text": "Yes"})" "\n" + rest);
+  EXPECT_NE(r.err.find("bad.jsonl:1: field 'prompt' must be a string, got an integer"), std::string::npos)
+      << r.err;
+  r = run(R"({"question_id": "existence", "prompt": "p", "text": "Yes"})"
+          "\n" +
+          rest);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("is not '<subtask>/<image file>'"), std::string::npos) << r.err;
   r = run("{\"question_id\": \n" + rest);
@@ -299,21 +319,25 @@ TEST(MmeCli, BenchmarkQuestionFileErrors) {
   BenchmarkFixture fixture = WriteBenchmark(tmp);
   std::string qa = fixture.dir + "/count/count_0000.txt";  // count uses the flat layout
   std::string original = ReadText(qa);
-  auto run = [&] { return RunCli({"score", "--task", "mme", "--benchmark", fixture.dir, "--predictions", fixture.answers}); };
+  auto run = [&] {
+    return RunCli({"score", "--task", "mme", "--benchmark", fixture.dir, "--predictions", fixture.answers});
+  };
   std::ofstream(qa, std::ios::trunc) << original << "Third question?\tYes\n";
   auto r = run();
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("count_0000.txt: 3 lines; MME has two questions per image"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("count_0000.txt: 3 lines; MME has two questions per image"), std::string::npos)
+      << r.err;
   std::ofstream(qa, std::ios::trunc) << "Only a question\nQ2\tNo\n";
   r = run();
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("count_0000.txt:1: expected question<TAB>answer, found 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("count_0000.txt:1: expected question<TAB>answer, found 1"), std::string::npos)
+      << r.err;
   std::ofstream(qa, std::ios::trunc) << "Q1\tPerhaps\nQ2\tNo\n";
   r = run();
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("count_0000.txt:1: answer must be Yes or No, got 'Perhaps'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("count_0000.txt:1: answer must be Yes or No, got 'Perhaps'"), std::string::npos)
+      << r.err;
 }
-
 
 TEST(MmeRun, FailedRequestsLeaveAccAndAccPlus) {
   std::unique_ptr<Task> task;

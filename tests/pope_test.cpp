@@ -122,9 +122,9 @@ TEST(PopeGolden, LabelFilesAsListAndSamples) {
 TEST(PopeRules, AnswerNormalisationFollowsEvalPope) {
   // Expected values: eval_pope.py's rule run under CPython.
   const std::pair<const char*, bool> cases[] = {
-      {"NO", true},         {"Nope", true},         {"n't", true},           {"not", false},
-      {"No, there", false}, {"no.", false},         {"", true},              {"Yes. No", true},
-      {"yes  no", false},   {"I do not know", false}, {"No,thanks", true},   {"There is no, no", false},
+      {"NO", true},         {"Nope", true},           {"n't", true},       {"not", false},
+      {"No, there", false}, {"no.", false},           {"", true},          {"Yes. No", true},
+      {"yes  no", false},   {"I do not know", false}, {"No,thanks", true}, {"There is no, no", false},
   };
   for (const auto& [text, yes] : cases) EXPECT_EQ(pope::AnswerIsYes(text), yes) << text;
 }
@@ -156,14 +156,15 @@ RealFiles WriteRealFiles(const TempDir& dir, bool reverse_random, bool drop_last
     for (const auto& line : lines) {
       auto label = nlohmann::json::parse(line);
       ++id;
-      nlohmann::json q = {{"question_id", id},
-                          {"image", label["image"]},
-                          {"text", label["text"].get<std::string>() +
-                                       "\nAnswer the question using a single word or phrase."},
-                          {"category", category}};
+      nlohmann::json q = {
+          {"question_id", id},
+          {"image", label["image"]},
+          {"text", label["text"].get<std::string>() + "\nAnswer the question using a single word or phrase."},
+          {"category", category}};
       questions << q.dump() << "\n";
       bool yes = label["label"] == "yes";
-      nlohmann::json a = {{"question_id", id}, {"prompt", q["text"]}, {"text", yes ? "Yes" : "No, there is not."}};
+      nlohmann::json a = {
+          {"question_id", id}, {"prompt", q["text"]}, {"text", yes ? "Yes" : "No, there is not."}};
       answer_lines.push_back(a.dump());
     }
     if (std::string(category) == "random") {
@@ -193,7 +194,8 @@ TEST(PopeRealLabels, PerfectAnswersScorePerfectly) {
   }
   EXPECT_EQ(result.metrics["mean_f1"].get<double>(), 1.0);
   EXPECT_EQ(result.counts.total, 9000u);
-  for (const auto& note : result.notes) EXPECT_EQ(note.find("different questions"), std::string::npos) << note;
+  for (const auto& note : result.notes)
+    EXPECT_EQ(note.find("different questions"), std::string::npos) << note;
 }
 
 TEST(PopeRealLabels, MisorderedAnswersKeepEvalPopePairingAndAreReported) {
@@ -206,7 +208,8 @@ TEST(PopeRealLabels, MisorderedAnswersKeepEvalPopePairingAndAreReported) {
   EXPECT_EQ(result.metrics["popular"]["accuracy"].get<double>(), 1.0);
   bool noted = false;
   for (const auto& note : result.notes) {
-    noted |= note.rfind("category 'random': ", 0) == 0 && note.find("are for different questions") != std::string::npos;
+    noted |= note.rfind("category 'random': ", 0) == 0 &&
+             note.find("are for different questions") != std::string::npos;
   }
   EXPECT_TRUE(noted);
 }
@@ -214,8 +217,8 @@ TEST(PopeRealLabels, MisorderedAnswersKeepEvalPopePairingAndAreReported) {
 TEST(PopeCli, CountMismatchIsAnErrorNotATruncation) {
   TempDir dir;
   RealFiles files = WriteRealFiles(dir, false, true);
-  auto r = RunCli({"score", "--task", "pope", "--labels", DataPath("samples/pope"), "--questions", files.questions,
-                   "--predictions", files.answers});
+  auto r = RunCli({"score", "--task", "pope", "--labels", DataPath("samples/pope"), "--questions",
+                   files.questions, "--predictions", files.answers});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("category 'random': 2999 answers for 3000 label lines"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
@@ -224,8 +227,8 @@ TEST(PopeCli, CountMismatchIsAnErrorNotATruncation) {
 TEST(PopeCli, ScoresGoldenAndWritesResult) {
   TempDir dir;
   auto r = RunCli({"score", "--task", "pope", "--labels", DataPath(kGolden + "coco"), "--questions",
-                   DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions", DataPath(kGolden + "answers.jsonl"),
-                   "--output", dir.File("result.json")});
+                   DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions",
+                   DataPath(kGolden + "answers.jsonl"), "--output", dir.File("result.json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("0.400, 0.550, 0.429, 0.375, 0.350\n"), std::string::npos);
   auto json = ReadJsonFile(dir.File("result.json"));
@@ -237,7 +240,7 @@ TEST(PopeCli, ScoresGoldenAndWritesResult) {
 struct BadCase {
   std::string name;
   std::string labels, questions, answers;  // file contents ("" = use golden)
-  std::string expected;                     // substring of stderr
+  std::string expected;                    // substring of stderr
 };
 
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
@@ -251,59 +254,84 @@ TEST_P(PopeBadInput, ExitsTwoNamingTheProblem) {
   if (!c.labels.empty()) labels = dir.Write("coco_pope_random.json", c.labels);
   std::string questions = c.questions.empty() ? DataPath(kGolden + "llava_pope_test.jsonl")
                                               : dir.Write("questions.jsonl", c.questions);
-  std::string answers = c.answers.empty() ? DataPath(kGolden + "answers.jsonl") : dir.Write("answers.jsonl", c.answers);
-  auto r = RunCli({"score", "--task", "pope", "--labels", labels, "--questions", questions, "--predictions", answers});
+  std::string answers =
+      c.answers.empty() ? DataPath(kGolden + "answers.jsonl") : dir.Write("answers.jsonl", c.answers);
+  auto r = RunCli(
+      {"score", "--task", "pope", "--labels", labels, "--questions", questions, "--predictions", answers});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
 }
 
 const std::string kQuestion =
     R"({"question_id": 1, "image": "a.jpg", "text": "Is there a dog in the image?", "category": "random"})";
-const std::string kLabel = R"({"question_id": 1, "image": "a.jpg", "text": "Is there a dog in the image?", "label": "yes"})";
+const std::string kLabel =
+    R"({"question_id": 1, "image": "a.jpg", "text": "Is there a dog in the image?", "label": "yes"})";
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, PopeBadInput,
-    ::testing::Values(
-        BadCase{"MalformedLabelLine", kLabel + "\n{\"label\": \"no\"\n", kQuestion + "\n", "",
-                "coco_pope_random.json:2:"},
-        BadCase{"LabelWrongType", R"({"label": 1})" "\n", kQuestion + "\n", "",
-                "coco_pope_random.json:1: field 'label' must be a string, got an integer"},
-        BadCase{"LabelNotYesNo", R"({"label": "maybe"})" "\n", kQuestion + "\n", "",
-                "coco_pope_random.json:1: field 'label' must be \"yes\" or \"no\""},
-        BadCase{"DuplicateQuestion", "", kQuestion + "\n" + kQuestion + "\n", "",
-                "questions.jsonl:2: duplicate question_id 1 (first on line 1)"},
-        BadCase{"QuestionMissingCategory", "", R"({"question_id": 1, "image": "a.jpg", "text": "t"})" "\n", "",
-                "questions.jsonl:1: missing field 'category'"},
-        BadCase{"UnknownAnswerId", kLabel + "\n", kQuestion + "\n",
-                R"({"question_id": 7, "text": "yes"})" "\n", "answers.jsonl: 1 answer(s) for question ids not in"},
-        BadCase{"DuplicateAnswer", kLabel + "\n", kQuestion + "\n",
-                R"({"question_id": 1, "text": "yes"})" "\n" R"({"question_id": 1, "text": "no"})" "\n",
-                "duplicate prediction for id '1' (line 1 and line 2)"},
-        BadCase{"AnswerWrongType", kLabel + "\n", kQuestion + "\n", R"({"question_id": 1, "text": 5})" "\n",
-                "answers.jsonl:1: field 'text' must be a string, got an integer"},
-        BadCase{"MissingAnswer", kLabel + "\n" + kLabel + "\n",
-                kQuestion + "\n" + R"({"question_id": 2, "image": "a.jpg", "text": "t", "category": "random"})" "\n",
-                R"({"question_id": 1, "text": "yes"})" "\n", "category 'random': 1 answers for 2 label lines"},
-        BadCase{"CategoryNotInQuestions", kLabel + "\n",
-                R"({"question_id": 1, "image": "a.jpg", "text": "t", "category": "popular"})" "\n", "",
-                "no question has category 'random'"}),
+    ::testing::Values(BadCase{"MalformedLabelLine", kLabel + "\n{\"label\": \"no\"\n", kQuestion + "\n", "",
+                              "coco_pope_random.json:2:"},
+                      BadCase{"LabelWrongType",
+                              R"({"label": 1})"
+                              "\n",
+                              kQuestion + "\n", "",
+                              "coco_pope_random.json:1: field 'label' must be a string, got an integer"},
+                      BadCase{"LabelNotYesNo",
+                              R"({"label": "maybe"})"
+                              "\n",
+                              kQuestion + "\n", "",
+                              "coco_pope_random.json:1: field 'label' must be \"yes\" or \"no\""},
+                      BadCase{"DuplicateQuestion", "", kQuestion + "\n" + kQuestion + "\n", "",
+                              "questions.jsonl:2: duplicate question_id 1 (first on line 1)"},
+                      BadCase{"QuestionMissingCategory", "",
+                              R"({"question_id": 1, "image": "a.jpg", "text": "t"})"
+                              "\n",
+                              "", "questions.jsonl:1: missing field 'category'"},
+                      BadCase{"UnknownAnswerId", kLabel + "\n", kQuestion + "\n",
+                              R"({"question_id": 7, "text": "yes"})"
+                              "\n",
+                              "answers.jsonl: 1 answer(s) for question ids not in"},
+                      BadCase{"DuplicateAnswer", kLabel + "\n", kQuestion + "\n",
+                              R"({"question_id": 1, "text": "yes"})"
+                              "\n"
+                              R"({"question_id": 1, "text": "no"})"
+                              "\n",
+                              "duplicate prediction for id '1' (line 1 and line 2)"},
+                      BadCase{"AnswerWrongType", kLabel + "\n", kQuestion + "\n",
+                              R"({"question_id": 1, "text": 5})"
+                              "\n",
+                              "answers.jsonl:1: field 'text' must be a string, got an integer"},
+                      BadCase{"MissingAnswer", kLabel + "\n" + kLabel + "\n",
+                              kQuestion + "\n" +
+                                  R"({"question_id": 2, "image": "a.jpg", "text": "t", "category": "random"})"
+                                  "\n",
+                              R"({"question_id": 1, "text": "yes"})"
+                              "\n",
+                              "category 'random': 1 answers for 2 label lines"},
+                      BadCase{"CategoryNotInQuestions", kLabel + "\n",
+                              R"({"question_id": 1, "image": "a.jpg", "text": "t", "category": "popular"})"
+                              "\n",
+                              "", "no question has category 'random'"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(PopeCli, MissingFilesAndUnnamedLabelFile) {
   TempDir dir;
   auto r = RunCli({"score", "--task", "pope", "--labels", dir.File("coco_pope_random.json"), "--questions",
-                   DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions", DataPath(kGolden + "answers.jsonl")});
+                   DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions",
+                   DataPath(kGolden + "answers.jsonl")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("coco_pope_random.json: cannot open file"), std::string::npos) << r.err;
 
   std::string odd = dir.Write("labels.jsonl", ReadText(DataPath(kGolden + "coco/coco_pope_random.json")));
-  r = RunCli({"score", "--task", "pope", "--labels", odd, "--questions", DataPath(kGolden + "llava_pope_test.jsonl"),
-              "--predictions", DataPath(kGolden + "answers.jsonl")});
+  r = RunCli({"score", "--task", "pope", "--labels", odd, "--questions",
+              DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions",
+              DataPath(kGolden + "answers.jsonl")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("pass it as CATEGORY="), std::string::npos) << r.err;
   // With the category named, the same file scores like the golden random split.
   r = RunCli({"score", "--task", "pope", "--labels", "random=" + odd, "--questions",
-              DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions", DataPath(kGolden + "answers.jsonl")});
+              DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions",
+              DataPath(kGolden + "answers.jsonl")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("0.167, 0.500, 0.167, 0.167, 0.300\n"), std::string::npos) << r.out;
 
@@ -312,7 +340,6 @@ TEST(PopeCli, MissingFilesAndUnnamedLabelFile) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("none.jsonl: cannot open file"), std::string::npos) << r.err;
 }
-
 
 TEST(PopeRun, FailedRequestsKeepPairingAndLeaveTheCounts) {
   std::unique_ptr<Task> task;
@@ -327,7 +354,8 @@ TEST(PopeRun, FailedRequestsKeepPairingAndLeaveTheCounts) {
   // As from a run: no file lines, reversed order (question-file order is restored).
   std::reverse(predictions.begin(), predictions.end());
   for (auto& p : predictions) p.line = 0;
-  auto first = std::find_if(predictions.begin(), predictions.end(), [](const Prediction& p) { return p.id == "1"; });
+  auto first =
+      std::find_if(predictions.begin(), predictions.end(), [](const Prediction& p) { return p.id == "1"; });
   first->failed = true;  // golden: answer 1 "yes" on a "yes" label, a TP
   ScoreResult result;
   Status status = task->Score(predictions, &result);
@@ -348,7 +376,10 @@ TEST(PopeRun, FailedRequestsKeepPairingAndLeaveTheCounts) {
 TEST(PopeCli, NoYesPredictionsGiveNullPrecisionAndANote) {
   TempDir dir;
   std::string answers;
-  for (int id = 41; id <= 60; ++id) answers += R"({"question_id": )" + std::to_string(id) + R"(, "text": "No"})" "\n";
+  for (int id = 41; id <= 60; ++id)
+    answers += R"({"question_id": )" + std::to_string(id) +
+               R"(, "text": "No"})"
+               "\n";
   auto r = RunCli({"score", "--task", "pope", "--labels", DataPath(kGolden + "coco/coco_pope_random.json"),
                    "--questions", DataPath(kGolden + "llava_pope_test.jsonl"), "--predictions",
                    dir.Write("a.jsonl", answers), "-o", dir.File("r.json")});
