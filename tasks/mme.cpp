@@ -252,9 +252,13 @@ class MmeTask : public Task {
   }
 
  private:
+  // "<subtask>/<image name up to its first '.'>#<1|2>": the same in both
+  // modes, whether a results file names the image or (as LLaVA's converter
+  // writes) its question file.
   std::string SampleId(size_t i) const {
     const MmeQuestion& q = questions_[i];
-    return q.category + "/" + q.image + "#" + std::to_string(question_slot_[i] + 1);
+    return q.category + "/" + q.image.substr(0, q.image.find('.')) + "#" +
+           std::to_string(question_slot_[i] + 1);
   }
 
   mme::Question ScoreQuestion(size_t i, const Prediction& p, SampleScore* s, ScoreCounts* counts) const {
@@ -302,7 +306,7 @@ class MmeTask : public Task {
                                   " lines, an odd count; calculation.py reads two consecutive lines per "
                                   "image (a blank or missing line shifts every pair after it)");
     }
-    std::unordered_map<std::string, size_t> image_line;
+    std::unordered_map<std::string, size_t> image_line;  // by name up to the first '.', as sample ids
     for (size_t k = 0; k < lines.size(); k += 2) {
       std::array<size_t, 2> pair;
       for (size_t j = 0; j < 2; ++j) {
@@ -328,12 +332,12 @@ class MmeTask : public Task {
                                       questions_[pair[0]].image + "', '" + q.image + "')");
         }
         if (j == 0) {
-          auto [it, inserted] = image_line.emplace(q.image, line);
+          auto [it, inserted] = image_line.emplace(q.image.substr(0, q.image.find('.')), line);
           if (!inserted) {
             return Status::InvalidInput(where + ": image '" + q.image + "' already has its pair on line " +
                                         std::to_string(it->second) +
-                                        "; each image needs exactly two "
-                                        "consecutive lines");
+                                        " (or shares its name up to the first '.' with that image); each "
+                                        "image needs exactly two consecutive lines");
           }
         }
         std::string image_path = subtask->name + "/" + q.image;

@@ -82,7 +82,7 @@ TEST(MmeGolden, ResultsFolderReproducesCalculationPyStdout) {
     }
   }
   EXPECT_EQ(i, result.per_sample.size());
-  EXPECT_EQ(result.per_sample[0].id, "existence/existence_0000.jpg#1");
+  EXPECT_EQ(result.per_sample[0].id, "existence/existence_0000#1");
 }
 
 TEST(MmeRules, PredictionParsingFollowsCalculationPy) {
@@ -161,7 +161,7 @@ TEST(MmeGolden, BenchmarkFolderAndLlavaAnswersReproduceCalculationPyStdout) {
   ASSERT_TRUE(status.ok()) << status.message();
   ExpectGolden(result);
   ASSERT_EQ(samples.size(), 104u);
-  EXPECT_EQ(samples[0].id, "existence/existence_0000.jpg#1");
+  EXPECT_EQ(samples[0].id, "existence/existence_0000#1");
   EXPECT_EQ(samples[0].prompt,
             "Is this question 0 about existence? Please answer yes or no.\n"
             "Answer the question using a single word or phrase.");
@@ -280,11 +280,11 @@ TEST(MmeCli, BenchmarkModeBadAnswers) {
   auto r = run(rest);  // first answer missing
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("1 of 104 MME questions have no answer"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("existence/existence_0000.jpg#1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("existence/existence_0000#1"), std::string::npos) << r.err;
   r = run(first_line + good);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(
-      r.err.find("bad.jsonl:2: second answer for question existence/existence_0000.jpg#1 (first on line 1)"),
+      r.err.find("bad.jsonl:2: second answer for question existence/existence_0000#1 (first on line 1)"),
       std::string::npos)
       << r.err;
   r = run(R"({"question_id": "existence/existence_0000.jpg", "prompt": "Is this a cat?", "text": "Yes"})"
