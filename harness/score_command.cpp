@@ -65,7 +65,8 @@ void PrintHelp() {
       std::printf("    %-28s %s%s\n", flag.c_str(), option.description.c_str(), extra.c_str());
     }
     if (!info.predictions_format.empty()) {
-      std::printf("    %-28s %s\n", "--predictions FILE", info.predictions_format.c_str());
+      std::printf("    %-28s %s%s\n", "--predictions FILE", info.predictions_format.c_str(),
+                  info.predictions_optional ? " (optional)" : "");
     }
   }
 }
@@ -118,11 +119,12 @@ int RunScoreCommand(const std::vector<std::string>& args) {
     }
   }
   if (!info.predictions_format.empty()) {
-    if (!vm.count("predictions")) {
+    if (vm.count("predictions")) {
+      config.Set("predictions", vm["predictions"].as<std::string>());
+    } else if (!info.predictions_optional) {
       return Fail(Status::InvalidInput("--predictions is required for task " + info.name + " (" +
                                        info.predictions_format + ")"));
     }
-    config.Set("predictions", vm["predictions"].as<std::string>());
   } else if (vm.count("predictions")) {
     return Fail(Status::InvalidInput("task " + info.name +
                                      " reads its predictions from its own files; drop --predictions"));

@@ -27,7 +27,8 @@ int RunTasksCommand(const std::vector<std::string>& args) {
                   option.required ? "" : " (optional)");
     }
     if (!info.predictions_format.empty()) {
-      std::printf("%27s --predictions %s\n", "", info.predictions_format.c_str());
+      std::printf("%27s --predictions %s%s\n", "", info.predictions_format.c_str(),
+                  info.predictions_optional ? " (optional)" : "");
     }
     std::string metrics;
     for (const auto& m : info.metrics) metrics += (metrics.empty() ? "" : ", ") + m;

@@ -1,5 +1,7 @@
 #include "metrics/python_text.h"
 
+#include "metrics/python_format.h"
+
 #include <locale.h>
 #include <wctype.h>
 
@@ -160,13 +162,6 @@ std::string Lower(std::string_view text) {
     AppendUtf8(lower, &out);
   }
   return out;
-}
-
-std::string FormatFixed(double x, int digits) {
-  // printf rounds the exact binary value half-even, as CPython does.
-  char buffer[512];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, x);
-  return buffer;
 }
 
 double Round(double x, int ndigits) {

@@ -28,8 +28,4 @@ std::string Lower(std::string_view text);                      // str.lower()
 // the exact decimal value of x.
 double Round(double x, int ndigits);
 
-// f"{x:.{digits}f}": the exact binary value rounded half-even, as CPython
-// formats it.
-std::string FormatFixed(double x, int digits);
-
 }  // namespace svit::py

@@ -18,5 +18,9 @@ std::unique_ptr<Task> MakeSeedTask();
 std::unique_ptr<Task> MakeCocoCaptionTask();
 std::unique_ptr<Task> MakeNocapsTask();
 std::unique_ptr<Task> MakeFlickr30kTask();
+std::unique_ptr<Task> MakePopeTask();
+std::unique_ptr<Task> MakeMmeTask();
+std::unique_ptr<Task> MakeMmbenchTask();
+std::unique_ptr<Task> MakeMmbenchCnTask();
 
 }  // namespace svit

@@ -23,6 +23,7 @@
 
 #include "core/json_file.h"
 #include "metrics/exact_match.h"
+#include "metrics/python_format.h"
 #include "metrics/python_text.h"
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"

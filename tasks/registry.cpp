@@ -22,6 +22,10 @@ const std::vector<std::pair<std::string, Factory>>& Factories() {
       {"coco-caption", MakeCocoCaptionTask},
       {"nocaps", MakeNocapsTask},
       {"flickr30k", MakeFlickr30kTask},
+      {"mmbench", MakeMmbenchTask},
+      {"mmbench_cn", MakeMmbenchCnTask},
+      {"pope", MakePopeTask},
+      {"mme", MakeMmeTask},
   };
   return kTaskFactories;
 }

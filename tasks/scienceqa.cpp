@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/json_file.h"
+#include "metrics/python_format.h"
 #include "metrics/python_text.h"
 #include "metrics/science_qa.h"
 #include "tasks/all_tasks.h"

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/json_file.h"
+#include "metrics/python_format.h"
 #include "metrics/python_text.h"
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"

@@ -36,6 +36,7 @@ struct TaskInfo {
   std::vector<TaskOption> options;   // files and settings, without --predictions
   std::vector<std::string> metrics;  // metric keys as the official script names them
   std::string predictions_format;    // what --predictions accepts
+  bool predictions_optional = false;  // the task's own files can hold the predictions instead
 };
 
 // Option values by name (files and settings), as given on the command line or

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/json_file.h"
+#include "metrics/python_format.h"
 #include "metrics/python_text.h"
 #include "metrics/vqa_accuracy.h"
 #include "tasks/all_tasks.h"
