@@ -9,5 +9,6 @@
 namespace svit {
 
 std::unique_ptr<Task> MakeVqav2Task();
+std::unique_ptr<Task> MakeLlavaBenchTask();
 
 }  // namespace svit

@@ -13,6 +13,7 @@ using Factory = std::function<std::unique_ptr<Task>()>;
 const std::vector<std::pair<std::string, Factory>>& Factories() {
   static const std::vector<std::pair<std::string, Factory>> kTaskFactories = {
       {"vqav2", MakeVqav2Task},
+      {"llava-bench", MakeLlavaBenchTask},
   };
   return kTaskFactories;
 }
