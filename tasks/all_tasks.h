@@ -10,5 +10,6 @@ namespace svit {
 
 std::unique_ptr<Task> MakeVqav2Task();
 std::unique_ptr<Task> MakeLlavaBenchTask();
+std::unique_ptr<Task> MakeMmvetTask();
 
 }  // namespace svit

@@ -14,6 +14,7 @@ const std::vector<std::pair<std::string, Factory>>& Factories() {
   static const std::vector<std::pair<std::string, Factory>> kTaskFactories = {
       {"vqav2", MakeVqav2Task},
       {"llava-bench", MakeLlavaBenchTask},
+      {"mm-vet", MakeMmvetTask},
   };
   return kTaskFactories;
 }
