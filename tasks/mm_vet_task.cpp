@@ -164,19 +164,22 @@ class MmvetTask : public JudgedTask {
     std::vector<std::vector<MmvetGrade>> grades;
     SVIT_RETURN_IF_ERROR(GradeMmvet(items_, texts, runs_, &session, &grades));
 
-    std::vector<mmvet::GradedSample> graded(items_.size());
+    // The chosen mode's samples, and the official rule's for the evaluator's
+    // own output (exhausted retries grade 0.0); failed requests have no grade in either.
+    std::vector<mmvet::GradedSample> graded(items_.size()), official(items_.size());
     size_t exhausted = 0;
     for (size_t i = 0; i < items_.size(); ++i) {
-      graded[i].capabilities = items_[i].capabilities;
+      graded[i].capabilities = official[i].capabilities = items_[i].capabilities;
       for (int run = 0; run < runs_; ++run) {
         const MmvetGrade& g = grades[run][i];
-        bool counts = g.outcome == MmvetGrade::Outcome::kGraded ||
-                      (official_ && g.outcome == MmvetGrade::Outcome::kExhausted);
         if (g.outcome == MmvetGrade::Outcome::kExhausted) ++exhausted;
-        graded[i].scores.push_back(counts ? std::optional<double>(g.score) : std::nullopt);
+        auto grade = g.outcome == MmvetGrade::Outcome::kFailed ? std::nullopt : std::optional<double>(g.score);
+        official[i].scores.push_back(grade);
+        graded[i].scores.push_back(official_ || g.outcome == MmvetGrade::Outcome::kGraded ? grade : std::nullopt);
       }
     }
     mmvet::Summary summary = mmvet::Summarize(graded, runs_);
+    mmvet::Summary official_summary = mmvet::Summarize(official, runs_);
 
     result->task = info_.name;
     nlohmann::json runs = nlohmann::json::array(), runs_raw = nlohmann::json::array();
@@ -192,8 +195,9 @@ class MmvetTask : public JudgedTask {
                                  {"runs", runs_raw},
                                  {"capabilities", Columns(summary.capabilities, false)},
                                  {"capability_integrations", Columns(summary.combinations, false)}};
-    result->official_output = CapabilityCsv(model_name_, summary.capabilities, summary) + "\n" +
-                              CapabilityCsv(model_name_, summary.combinations, summary);
+    // The evaluator's two CSV files (capabilities, capability combinations).
+    result->official_output = CapabilityCsv(model_name_, official_summary.capabilities, official_summary) + "\n" +
+                              CapabilityCsv(model_name_, official_summary.combinations, official_summary);
     FillPerSample(texts, grades, graded, result);
     if (exhausted > 0) {
       result->notes.push_back(

@@ -224,7 +224,9 @@ TEST(LlavaBenchReplay, OfficialReviewFileReplaysThroughTheCli) {
   auto reviews = ReadJsonLines(DataPath(kOracle + "visual_reviews.jsonl"));
   ASSERT_EQ(result["per_sample"].size(), reviews.size());
   for (size_t i = 0; i < reviews.size(); ++i) {
-    if (reviews[i]["tuple"][0] != -1) EXPECT_EQ(result["per_sample"][i]["score"], reviews[i]["tuple"][1]);
+    if (reviews[i]["tuple"][0] != -1) {
+      EXPECT_EQ(result["per_sample"][i]["score"], reviews[i]["tuple"][1]);
+    }
   }
   EXPECT_TRUE(result["metrics"].contains("conv"));  // COCO categories carry no prefix
   EXPECT_EQ(result["judge"]["protocol"], "llava/eval/eval_gpt_review_visual.py");

@@ -183,6 +183,8 @@ TEST(MmvetReplay, DefaultModeExcludesExhaustedGradings) {
   EXPECT_EQ(result["metrics"]["capabilities"]["ocr"], 65.0);  // (1.0+0.3)/2 and (0.9+0.4)/2
   EXPECT_EQ(result["per_sample"][3]["status"], "unparseable");
   EXPECT_NE(r.out.find("excluded from every mean (--mode official grades them 0.0"), std::string::npos);
+  // The evaluator's own output keeps its rule.
+  EXPECT_NE(result["official_output"].get<std::string>().find(",50.7,3.6,"), std::string::npos);
 }
 
 TEST(MmvetReplay, LlavaAnswerJsonlScoresLikeTheResultsFile) {
