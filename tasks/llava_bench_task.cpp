@@ -137,13 +137,24 @@ class LlavaBenchTask : public JudgedTask {
     return Status::OK();
   }
 
+  // The questions the scripts' zip() pairs with an answer, and which of them
+  // are judged (a failed model answer is not: it is counted as failed).
+  struct Pairing {
+    size_t paired = 0;
+    std::vector<LlavaReviewItem> items;
+    std::vector<int> item_of_question;  // -1: not judged
+  };
+
   // Pairs questions, reference answers and predictions by line order as the
   // scripts' zip() does; a question id that differs on the same line means
   // the files are not in the same order, which the scripts would not notice.
-  Status PairByLine(const std::vector<Prediction>& predictions, std::vector<LlavaReviewItem>* items,
+  Status PairByLine(const std::vector<Prediction>& predictions, Pairing* pairing,
                     std::vector<std::string>* notes) const {
     const auto& questions = bench_.questions();
     size_t n = std::min({questions.size(), references_.size(), predictions.size()});
+    pairing->paired = n;
+    pairing->item_of_question.assign(questions.size(), -1);
+    size_t failed = 0;
     for (size_t i = 0; i < n; ++i) {
       const LlavaQuestion& q = questions[i];
       if (references_[i].question_id != q.question_id) {
@@ -158,7 +169,15 @@ class LlavaBenchTask : public JudgedTask {
                                     std::to_string(q.line) + " has " + q.question_id +
                                     " (answer files are paired with the questions by line order)");
       }
-      items->push_back({&q, references_[i].text, predictions[i].text});
+      if (predictions[i].failed) {
+        ++failed;
+        continue;
+      }
+      pairing->item_of_question[i] = static_cast<int>(pairing->items.size());
+      pairing->items.push_back({&q, references_[i].text, predictions[i].text});
+    }
+    if (failed > 0) {
+      notes->push_back(std::to_string(failed) + " model answers failed (no answer) and are not judged");
     }
     if (questions.size() != references_.size() || questions.size() != predictions.size()) {
       notes->push_back("line counts differ: " + std::to_string(questions.size()) + " questions, " +
@@ -171,8 +190,9 @@ class LlavaBenchTask : public JudgedTask {
 
   Status Judge(const std::vector<Prediction>& predictions, JudgeClient* judge, const std::string& config_name,
                ScoreResult* result) const {
-    std::vector<LlavaReviewItem> items;
-    SVIT_RETURN_IF_ERROR(PairByLine(predictions, &items, &result->notes));
+    Pairing pairing;
+    SVIT_RETURN_IF_ERROR(PairByLine(predictions, &pairing, &result->notes));
+    const std::vector<LlavaReviewItem>& items = pairing.items;
     JudgeSession session(judge, LlavaJudgeProtocol(bench_, settings_, /*pairwise=*/false));
     std::vector<std::vector<LlavaReview>> reviews;
     SVIT_RETURN_IF_ERROR(JudgeLlavaReviews(bench_, items, settings_, &session, &reviews));
@@ -212,7 +232,7 @@ class LlavaBenchTask : public JudgedTask {
       }
     }
     result->official_output = llava::FormatSummary(config_name, official_rows);
-    FillPerSample(predictions, items, reviews[0], result);
+    FillPerSample(predictions, pairing, reviews[0], result);
     if (settings_.repeats > 1) AddRepeatSpread(items, reviews, result);
 
     size_t parse_failures = 0;
@@ -233,7 +253,7 @@ class LlavaBenchTask : public JudgedTask {
     return Status::OK();
   }
 
-  void FillPerSample(const std::vector<Prediction>& predictions, const std::vector<LlavaReviewItem>& items,
+  void FillPerSample(const std::vector<Prediction>& predictions, const Pairing& pairing,
                      const std::vector<LlavaReview>& reviews, ScoreResult* result) const {
     const auto& questions = bench_.questions();
     ScoreCounts& counts = result->counts;
@@ -242,15 +262,16 @@ class LlavaBenchTask : public JudgedTask {
       SampleScore s;
       s.id = questions[i].question_id;
       s.detail = {{"category", questions[i].review_category}};
-      if (i >= items.size()) {
-        s.status = SampleStatus::kMissing;
-        if (i < predictions.size()) s.prediction = predictions[i].text;
-        ++counts.missing;
+      if (i < predictions.size()) s.prediction = predictions[i].text;
+      int item = pairing.item_of_question[i];
+      if (item < 0) {
+        // Beyond the paired lines, or a model answer that failed.
+        s.status = i < pairing.paired ? SampleStatus::kFailed : SampleStatus::kMissing;
+        ++(i < pairing.paired ? counts.failed : counts.missing);
         result->per_sample.push_back(std::move(s));
         continue;
       }
-      const LlavaReview& review = reviews[i];
-      s.prediction = items[i].answer2;
+      const LlavaReview& review = reviews[item];
       s.detail["judge_outcome"] = VerdictOutcomeName(review.outcome);
       if (review.outcome == VerdictOutcome::kFailed) {
         s.detail["judge_error"] = review.content;

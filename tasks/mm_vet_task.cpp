@@ -144,11 +144,12 @@ class MmvetTask : public JudgedTask {
                         ScoreResult* result) const override {
     // The evaluator reads results[id] for every sample: all must be answered.
     std::vector<std::string_view> texts(items_.size());
-    std::vector<bool> answered(items_.size(), false);
+    std::vector<bool> answered(items_.size(), false), model_failed(items_.size(), false);
     for (const auto& p : predictions) {
       size_t i = index_.at(p.id);
       texts[i] = p.text;
       answered[i] = true;
+      model_failed[i] = p.failed;
     }
     std::vector<std::string> missing;
     for (size_t i = 0; i < items_.size(); ++i) {
@@ -160,9 +161,30 @@ class MmvetTask : public JudgedTask {
                                   FormatIdList(missing));
     }
 
+    // A model answer that failed is not graded: it is counted as failed.
+    std::vector<MmvetItem> judged_items;
+    std::vector<std::string_view> judged_texts;
+    std::vector<size_t> judged_index;
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (model_failed[i]) continue;
+      judged_items.push_back(items_[i]);
+      judged_texts.push_back(texts[i]);
+      judged_index.push_back(i);
+    }
     JudgeSession session(judge, MmvetJudgeProtocol(runs_));
-    std::vector<std::vector<MmvetGrade>> grades;
-    SVIT_RETURN_IF_ERROR(GradeMmvet(items_, texts, runs_, &session, &grades));
+    std::vector<std::vector<MmvetGrade>> judged_grades;
+    SVIT_RETURN_IF_ERROR(GradeMmvet(judged_items, judged_texts, runs_, &session, &judged_grades));
+    std::vector<std::vector<MmvetGrade>> grades(runs_, std::vector<MmvetGrade>(items_.size()));
+    for (int run = 0; run < runs_; ++run) {
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (model_failed[i]) grades[run][i].content = "the model's answer failed; not graded";
+      }
+      for (size_t k = 0; k < judged_index.size(); ++k) grades[run][judged_index[k]] = judged_grades[run][k];
+    }
+    if (judged_index.size() < items_.size()) {
+      result->notes.push_back(std::to_string(items_.size() - judged_index.size()) +
+                              " model answers failed (no answer) and are not graded");
+    }
 
     // The chosen mode's samples, and the official rule's for the evaluator's
     // own output (exhausted retries grade 0.0); failed requests have no grade in either.

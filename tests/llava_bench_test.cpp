@@ -351,6 +351,22 @@ TEST(LlavaBenchJudge, RepeatsAreIndependentRequestsAndReportTheSpread) {
   EXPECT_DOUBLE_EQ(spread["mean_item_model_score_variance"].get<double>(), 1.0);
 }
 
+TEST(LlavaBenchJudge, FailedModelAnswersAreNotJudged) {
+  Loaded loaded;
+  ASSERT_TRUE(LoadTask(Config(WildFiles()), &loaded).ok());
+  loaded.predictions[2].failed = true;
+  FakeJudgeClient judge([](const JudgeRequest&) { return TextReply("8 6"); });
+  ScoreResult result;
+  ASSERT_TRUE(loaded.judged->ScoreWithJudge(loaded.predictions, &judge, &result).ok());
+  EXPECT_EQ(judge.requests().size(), 5u);
+  EXPECT_EQ(result.counts.failed, 1u);
+  EXPECT_EQ(result.counts.answered, 5u);
+  EXPECT_EQ(result.per_sample[2].status, SampleStatus::kFailed);
+  EXPECT_EQ(result.per_sample[3].detail["judge_outcome"], "scored");
+  EXPECT_EQ(result.metrics["all"]["reviews"], 5);
+  EXPECT_EQ(result.notes.front(), "1 model answers failed (no answer) and are not judged");
+}
+
 TEST(LlavaBenchJudge, WholeBatchFailureStopsTheRun) {
   Loaded loaded;
   ASSERT_TRUE(LoadTask(Config(WildFiles()), &loaded).ok());

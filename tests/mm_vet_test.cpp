@@ -232,6 +232,20 @@ TEST(MmvetJudge, FailedRequestsAreExcludedAndCounted) {
   EXPECT_EQ(judge.requests().size(), 7u);  // a failure is not retried by the protocol
 }
 
+TEST(MmvetJudge, FailedModelAnswersAreNotGraded) {
+  Loaded loaded;
+  ASSERT_TRUE(LoadTask(Config({{"runs", "1"}}), &loaded).ok());
+  for (auto& p : loaded.predictions) p.failed = p.id == "v1_2";
+  FakeJudgeClient judge([](const JudgeRequest&) { return TextReply("0.5"); });
+  ScoreResult result;
+  ASSERT_TRUE(loaded.judged->ScoreWithJudge(loaded.predictions, &judge, &result).ok());
+  EXPECT_EQ(judge.requests().size(), 6u);
+  EXPECT_EQ(result.counts.failed, 1u);
+  EXPECT_EQ(result.per_sample[2].status, SampleStatus::kFailed);
+  EXPECT_EQ(result.metrics["total"], 50.0);
+  EXPECT_EQ(result.notes.front(), "1 model answers failed (no answer) and are not graded");
+}
+
 void ExpectBadInput(const testing::CliResult& r, const std::string& fragment) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(fragment), std::string::npos) << "stderr: " << r.err;
