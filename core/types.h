@@ -70,6 +70,9 @@ struct ScoreResult {
   ScoreCounts counts;
   std::string official_output;     // the text the official script prints, when it prints one
   std::vector<std::string> notes;  // protocol remarks shown to the user
+  // Judged tasks only (null otherwise): the judge's identity and usage
+  // (tasks/judge_session.h), written and printed with every judged number.
+  nlohmann::json judge;
 };
 
 }  // namespace svit

@@ -25,6 +25,9 @@ void PrintScoreSummary(const ScoreResult& result, std::ostream& out) {
     out << "\n" << result.official_output;
     if (result.official_output.back() != '\n') out << "\n";
   }
+  if (result.judge.is_object()) {
+    out << "\njudge: " << result.judge.value("description", std::string()) << "\n";
+  }
   out << "\nmetrics:\n";
   PrintMetrics(result.metrics, "", out);
   for (const auto& note : result.notes) out << "note: " << note << "\n";

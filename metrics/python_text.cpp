@@ -77,8 +77,8 @@ bool IsSpace(char32_t cp) {
          cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
-bool IsDecimalDigit(char32_t cp) {
-  if (cp < 0x80) return cp >= '0' && cp <= '9';
+int DecimalDigitValue(char32_t cp) {
+  if (cp < 0x80) return cp >= '0' && cp <= '9' ? static_cast<int>(cp - '0') : -1;
   // First code point of each run of ten Nd digits (Unicode 15).
   static constexpr char32_t kZeros[] = {
       0x660,   0x6F0,   0x7C0,   0x966,   0x9E6,   0xA66,   0xAE6,   0xB66,   0xBE6,   0xC66,
@@ -89,10 +89,14 @@ bool IsDecimalDigit(char32_t cp) {
       0x11C50, 0x11D50, 0x11DA0, 0x11F50, 0x16A60, 0x16AC0, 0x16B50, 0x1E140, 0x1E2F0, 0x1E4F0,
       0x1E950, 0x1FBF0};
   for (char32_t zero : kZeros) {
-    if (cp >= zero && cp < zero + 10) return true;
+    if (cp >= zero && cp < zero + 10) return static_cast<int>(cp - zero);
   }
-  return cp >= 0x1D7CE && cp <= 0x1D7FF;  // mathematical digits: five runs of ten
+  // Mathematical digits: five runs of ten.
+  if (cp >= 0x1D7CE && cp <= 0x1D7FF) return static_cast<int>((cp - 0x1D7CE) % 10);
+  return -1;
 }
+
+bool IsDecimalDigit(char32_t cp) { return DecimalDigitValue(cp) >= 0; }
 
 std::string_view Strip(std::string_view text) {
   size_t begin = 0;

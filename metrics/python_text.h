@@ -19,6 +19,8 @@ bool IsValidUtf8(std::string_view text);
 bool IsSpace(char32_t cp);
 // re's \d in Python 3: any Unicode decimal digit (category Nd).
 bool IsDecimalDigit(char32_t cp);
+// The value 0..9 of a Unicode decimal digit (unicodedata.decimal), or -1.
+int DecimalDigitValue(char32_t cp);
 
 std::string_view Strip(std::string_view text);                 // str.strip()
 std::vector<std::string_view> Split(std::string_view text);    // str.split()

@@ -58,6 +58,7 @@ void WriteScoreJson(const ScoreResult& result, const ScoreInputs& inputs, std::o
                     {"unparseable", result.counts.unparseable}};
   head["metrics"] = result.metrics;
   head["metrics_unrounded"] = result.metrics_unrounded;
+  if (!result.judge.is_null()) head["judge"] = result.judge;
   head["official_output"] = result.official_output;
   head["notes"] = result.notes;
   std::string text = head.dump(1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,6 +1,6 @@
 // Writes a ScoreResult as the `score` command's JSON result file:
 // {"task", "inputs", "counts", "metrics", "metrics_unrounded",
-//  "official_output", "notes", "per_sample": [{id, prediction, extracted,
+//  "judge" (judged tasks only), "official_output", "notes", "per_sample": [{id, prediction, extracted,
 //  score, status, ...detail}]}. Per-sample records are streamed, so a
 // 200,000-question result is written without building a DOM.
 #pragma once

@@ -22,5 +22,7 @@ std::unique_ptr<Task> MakePopeTask();
 std::unique_ptr<Task> MakeMmeTask();
 std::unique_ptr<Task> MakeMmbenchTask();
 std::unique_ptr<Task> MakeMmbenchCnTask();
+std::unique_ptr<Task> MakeLlavaBenchTask();
+std::unique_ptr<Task> MakeMmvetTask();
 
 }  // namespace svit

@@ -26,6 +26,8 @@ const std::vector<std::pair<std::string, Factory>>& Factories() {
       {"mmbench_cn", MakeMmbenchCnTask},
       {"pope", MakePopeTask},
       {"mme", MakeMmeTask},
+      {"llava-bench", MakeLlavaBenchTask},
+      {"mm-vet", MakeMmvetTask},
   };
   return kTaskFactories;
 }

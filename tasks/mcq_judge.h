@@ -1,0 +1,67 @@
+// Choice extraction by a judge model, for multiple-choice tasks (MMBench,
+// SEED-Bench, ScienceQA) when their own rules cannot tell which option a
+// model's answer means. The prompt is VLMEvalKit's matching prompt
+// (open-compass/VLMEvalKit vlmeval/dataset/utils/multiple_choice.py
+// build_prompt, Apache-2.0) with its options written by build_option_str;
+// the judge answers with an option letter, or Z when no option fits.
+// VLMEvalKit asks up to three times; after that it picks a random option,
+// which svit-eval never does: the sample stays unresolved and is shown.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "tasks/judge_session.h"
+
+namespace svit {
+
+struct McqChoice {
+  std::string letter;  // "A", "B", ...
+  std::string text;
+};
+
+// build_option_str: "There are several options: \n" then "A. text\n" per option.
+std::string McqOptionString(const std::vector<McqChoice>& choices);
+
+// build_prompt(question, options, prediction): the template with its three
+// slots ("Question: {}?", "Options: {}", "Answer: {}") filled in.
+std::string RenderMcqMatchPrompt(std::string_view question, std::string_view options, std::string_view prediction);
+
+// Reads a judge reply as a letter among `choices` or "Z"; "" when it names none.
+using McqReplyParser = std::function<std::string(std::string_view reply, const std::vector<McqChoice>& choices)>;
+// The default parser: the stripped reply is exactly one option letter or Z.
+// Tasks that implement VLMEvalKit's can_infer pass it instead.
+std::string ParseMcqLetter(std::string_view reply, const std::vector<McqChoice>& choices);
+
+struct McqFallbackItem {
+  std::string sample_id;
+  std::string question;  // the benchmark's question text, without the options
+  std::vector<McqChoice> choices;
+  std::string prediction;  // the model's answer (stripped before use, as VLMEvalKit does)
+};
+
+struct McqFallbackResult {
+  std::string letter;  // an option letter, "Z", or "" when unresolved
+  int attempts = 0;
+  std::string last_reply;  // the last reply, or the error when failed
+  bool failed = false;     // a request failed after the runner's retries
+};
+
+struct McqFallbackSettings {
+  double temperature = 0.0;
+  int max_tokens = 0;  // 0 = the endpoint's default
+  int attempts = 3;    // VLMEvalKit's retry count
+};
+
+JudgeProtocol McqJudgeProtocol(const McqFallbackSettings& settings);
+
+// Asks the judge about every item, retrying unparsed replies (each retry is
+// a separate request: repeat = attempt index, so a cache cannot replay the
+// same reply); (*results)[i] answers items[i].
+Status AskMcqFallback(const std::vector<McqFallbackItem>& items, const McqFallbackSettings& settings,
+                      const McqReplyParser& parse, JudgeSession* session, std::vector<McqFallbackResult>* results);
+
+}  // namespace svit
