@@ -1,5 +1,7 @@
 #include "metrics/caption_metrics.h"
 
+#include "metrics/python_number.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string_view>
@@ -291,28 +293,6 @@ std::array<double, kMaxN> Sim(const Cooked& hyp, const TfIdf& vh, const Cooked& 
   return val;
 }
 
-double PairwiseSum(const double* a, size_t n) {
-  if (n < 8) {
-    double res = 0.;
-    for (size_t i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    double r[8];
-    for (int j = 0; j < 8; ++j) r[j] = a[j];
-    size_t i = 8;
-    for (; i < n - (n % 8); i += 8) {
-      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    }
-    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  size_t n2 = n / 2;
-  n2 -= n2 % 8;
-  return PairwiseSum(a, n2) + PairwiseSum(a + n2, n - n2);
-}
-
 // Word ids of str.split() words, shared by BLEU and CIDEr.
 class Vocabulary {
  public:
@@ -330,11 +310,6 @@ class Vocabulary {
 };
 
 }  // namespace
-
-double NumpyMean(const std::vector<double>& values) {
-  // np.add.reduce starts from the identity 0.0 and adds the pairwise sum.
-  return (0.0 + PairwiseSum(values.data(), values.size())) / static_cast<double>(values.size());
-}
 
 CaptionScores ScoreCaptions(const std::vector<CaptionPair>& images, int threads) {
   const size_t n_images = images.size();
@@ -403,8 +378,8 @@ CaptionScores ScoreCaptions(const std::vector<CaptionPair>& images, int threads)
   }
   out.bleu = BleuFromCounts(static_cast<double>(stats.testlen), static_cast<double>(stats.reflen),
                             stats.guess, stats.correct, &stats.ratio);
-  out.rouge_l = NumpyMean(out.rouge_l_per_image);
-  out.cider = NumpyMean(out.cider_per_image);
+  out.rouge_l = numpy::Mean(out.rouge_l_per_image);
+  out.cider = numpy::Mean(out.cider_per_image);
   return out;
 }
 

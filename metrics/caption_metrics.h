@@ -53,7 +53,4 @@ struct CaptionScores {
 // at least one reference (callers check and report bad input).
 CaptionScores ScoreCaptions(const std::vector<CaptionPair>& images, int threads = 1);
 
-// numpy.mean of a float64 vector: numpy's pairwise summation, then / n.
-double NumpyMean(const std::vector<double>& values);
-
 }  // namespace svit::caption

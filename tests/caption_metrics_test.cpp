@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "metrics/caption_metrics.h"
+#include "metrics/python_number.h"
 #include "metrics/ptb_tokenizer.h"
 #include "tests/test_util.h"
 
@@ -196,8 +197,8 @@ TEST(NumpyMean, UsesPairwiseSummation) {
   values[0] = 1e16;
   double sequential = 0.0;
   for (double v : values) sequential += v;
-  EXPECT_EQ(caption::NumpyMean(values), (1e16 + 14.0) / 16.0);
-  EXPECT_NE(caption::NumpyMean(values), sequential / 16.0);
+  EXPECT_EQ(numpy::Mean(values), (1e16 + 14.0) / 16.0);
+  EXPECT_NE(numpy::Mean(values), sequential / 16.0);
 }
 
 }  // namespace
