@@ -3,52 +3,12 @@
 #include <charconv>
 #include <cstring>
 
+#include "metrics/python_text.h"
+
 namespace svit {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
-
-// Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
-bool ValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) { ++i; continue; }
-    size_t len; uint32_t cp;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
-void AppendCodePoint(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -213,7 +173,7 @@ Status JsonStream::ScanString() {
         text_ = std::string_view(data + start, i - start);
       }
       ++begin_;
-      if (non_ascii && !ValidUtf8(text_)) return SyntaxError("invalid UTF-8 in string");
+      if (non_ascii && !py::IsValidUtf8(text_)) return SyntaxError("invalid UTF-8 in string");
       return Status::OK();
     }
     if (c != '\\') return SyntaxError("control character in string (unescaped newline or tab?)");
@@ -260,7 +220,7 @@ Status JsonStream::ScanString() {
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
           return SyntaxError("unpaired surrogate in \\u escape");
         }
-        AppendCodePoint(cp, &scratch_);
+        py::AppendUtf8(cp, &scratch_);
         break;
       }
       default: return SyntaxError(std::string("bad escape '\\") + e + "' in string");
