@@ -10,5 +10,7 @@ namespace svit {
 
 int RunTasksCommand(const std::vector<std::string>& args);
 int RunScoreCommand(const std::vector<std::string>& args);
+int RunRunsCommand(const std::vector<std::string>& args);
+int RunCompareCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

@@ -21,6 +21,9 @@ const std::vector<Command>& Commands() {
        svit::RunScoreCommand},
       {"tasks", "list every task, its family, the files it reads and its metrics",
        svit::RunTasksCommand},
+      {"runs", "list the runs in the results store, or add runs to it", svit::RunRunsCommand},
+      {"compare", "compare two runs: deltas, intervals, paired tests, regression gate",
+       svit::RunCompareCommand},
   };
   return kCommands;
 }
