@@ -12,5 +12,6 @@ int RunTasksCommand(const std::vector<std::string>& args);
 int RunScoreCommand(const std::vector<std::string>& args);
 int RunRunsCommand(const std::vector<std::string>& args);
 int RunCompareCommand(const std::vector<std::string>& args);
+int RunLeaderboardCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

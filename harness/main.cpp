@@ -24,6 +24,8 @@ const std::vector<Command>& Commands() {
       {"runs", "list the runs in the results store, or add runs to it", svit::RunRunsCommand},
       {"compare", "compare two runs: deltas, intervals, paired tests, regression gate",
        svit::RunCompareCommand},
+      {"leaderboard", "tables of several runs in Markdown, LaTeX, CSV or JSON",
+       svit::RunLeaderboardCommand},
   };
   return kCommands;
 }

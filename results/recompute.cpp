@@ -447,16 +447,14 @@ std::optional<double> MetricAt(const nlohmann::json& metrics, const std::vector<
   return node->get<double>();
 }
 
-MetricEstimate EstimateMetric(const ScoreResult& result, const std::vector<std::string>& path,
-                              const std::string& cluster_field, const stats::ResampleOptions& options) {
+MetricEstimate EstimateMetric(const ScoreResult& result, double reported,
+                              const std::vector<std::string>& path, const std::string& cluster_field,
+                              const stats::ResampleOptions& options) {
   MetricEstimate estimate;
-  auto reported = MetricAt(result.metrics_unrounded, path);
-  if (!reported) reported = MetricAt(result.metrics, path);
-  if (!reported) return estimate;
-  estimate.value = *reported;
+  estimate.value = reported;
   SampleTable table = BuildSampleTable(result, cluster_field);
   Outcomes outcomes = BuildOutcomes(table, result);
-  estimate.recipe = FindRecipe(table, {&outcomes}, {*reported}, path);
+  estimate.recipe = FindRecipe(table, {&outcomes}, {reported}, path);
   if (!estimate.recipe) return estimate;
   const Recipe recipe = *estimate.recipe;
   stats::Estimate e = stats::BootstrapInterval(

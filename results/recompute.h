@@ -101,7 +101,10 @@ struct MetricEstimate {
   std::optional<stats::Interval> ci;
   std::optional<Recipe> recipe;
 };
-MetricEstimate EstimateMetric(const ScoreResult& result, const std::vector<std::string>& path,
-                              const std::string& cluster_field, const stats::ResampleOptions& options);
+// `reported` is the value to explain; `path` names it (and guides the recipe
+// search, as in FindRecipe).
+MetricEstimate EstimateMetric(const ScoreResult& result, double reported,
+                              const std::vector<std::string>& path, const std::string& cluster_field,
+                              const stats::ResampleOptions& options);
 
 }  // namespace svit
