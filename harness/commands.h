@@ -13,5 +13,6 @@ int RunScoreCommand(const std::vector<std::string>& args);
 int RunRunsCommand(const std::vector<std::string>& args);
 int RunCompareCommand(const std::vector<std::string>& args);
 int RunLeaderboardCommand(const std::vector<std::string>& args);
+int RunSubmissionCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

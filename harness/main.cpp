@@ -26,6 +26,8 @@ const std::vector<Command>& Commands() {
        svit::RunCompareCommand},
       {"leaderboard", "tables of several runs in Markdown, LaTeX, CSV or JSON",
        svit::RunLeaderboardCommand},
+      {"submission", "upload files for server-scored benchmarks (VQAv2, VizWiz, MMBench)",
+       svit::RunSubmissionCommand},
   };
   return kCommands;
 }
