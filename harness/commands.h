@@ -14,5 +14,6 @@ int RunRunsCommand(const std::vector<std::string>& args);
 int RunCompareCommand(const std::vector<std::string>& args);
 int RunLeaderboardCommand(const std::vector<std::string>& args);
 int RunSubmissionCommand(const std::vector<std::string>& args);
+int RunReportCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

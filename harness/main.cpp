@@ -28,6 +28,8 @@ const std::vector<Command>& Commands() {
        svit::RunLeaderboardCommand},
       {"submission", "upload files for server-scored benchmarks (VQAv2, VizWiz, MMBench)",
        svit::RunSubmissionCommand},
+      {"report", "a self-contained HTML report: charts, comparisons, sample browser",
+       svit::RunReportCommand},
   };
   return kCommands;
 }

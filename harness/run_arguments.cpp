@@ -75,6 +75,9 @@ Status ReadResampleOptions(const boost::program_options::variables_map& vm,
 
 Status WriteTextFile(const std::string& path, const std::string& text) {
   const std::string temp = path + ".tmp";
+  std::error_code ec;
+  const auto folder = std::filesystem::path(path).parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder, ec);
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) return Status::RunFailed(path + ": cannot write");
@@ -82,7 +85,6 @@ Status WriteTextFile(const std::string& path, const std::string& text) {
     out.flush();
     if (!out) return Status::RunFailed(path + ": write error");
   }
-  std::error_code ec;
   std::filesystem::rename(temp, path, ec);
   if (ec) return Status::RunFailed(path + ": cannot move into place: " + ec.message());
   return Status::OK();

@@ -92,6 +92,10 @@ double YesNoMeasure(const Recipe& r, const SampleTable& t, const Outcomes& o,
       break;
     }
     case Recipe::Measure::kYesRatio: value = (tp + fp) / n; break;
+    case Recipe::Measure::kTP: value = tp; break;
+    case Recipe::Measure::kFP: value = fp; break;
+    case Recipe::Measure::kTN: value = tn; break;
+    case Recipe::Measure::kFN: value = fn; break;
   }
   return r.scale * value;
 }
@@ -135,8 +139,12 @@ bool Reproduces(double recomputed, double reported) {
 }
 
 std::vector<Recipe::Measure> MeasuresFor(const std::string& leaf) {
-  const std::string name = Lower(leaf);
   using M = Recipe::Measure;
+  if (leaf == "TP") return {M::kTP};
+  if (leaf == "FP") return {M::kFP};
+  if (leaf == "TN") return {M::kTN};
+  if (leaf == "FN") return {M::kFN};
+  const std::string name = Lower(leaf);
   if (name.find("f1") != std::string::npos) return {M::kF1};
   if (name.find("prec") != std::string::npos) return {M::kPrecision};
   if (name.find("recall") != std::string::npos) return {M::kRecall};
@@ -152,6 +160,10 @@ const char* MeasureName(Recipe::Measure m) {
     case Recipe::Measure::kRecall: return "recall";
     case Recipe::Measure::kF1: return "F1";
     case Recipe::Measure::kYesRatio: return "yes ratio";
+    case Recipe::Measure::kTP: return "true positives";
+    case Recipe::Measure::kFP: return "false positives";
+    case Recipe::Measure::kTN: return "true negatives";
+    case Recipe::Measure::kFN: return "false negatives";
   }
   return "";
 }

@@ -56,7 +56,7 @@ Outcomes BuildOutcomes(const SampleTable& table, const ScoreResult& result);
 
 struct Recipe {
   enum class Kind { kMean, kYesNo, kMmeScore };
-  enum class Measure { kAccuracy, kPrecision, kRecall, kF1, kYesRatio };
+  enum class Measure { kAccuracy, kPrecision, kRecall, kF1, kYesRatio, kTP, kFP, kTN, kFN };
   enum class Combine { kPooled, kMeanOfEach, kSumOfEach };
   Kind kind = Kind::kMean;
   Measure measure = Measure::kAccuracy;
