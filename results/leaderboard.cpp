@@ -117,7 +117,7 @@ void BuildLeaderboard(const std::vector<RunSet>& runs, const std::vector<Leaderb
         double sum = 0.0;
         bool present = true;
         for (const auto& part : parts) {
-          auto value = MetricAt(metrics, SplitPath(part));
+          auto value = MetricAt(metrics, part);
           present = present && value.has_value();
           if (value) sum += *value;
         }

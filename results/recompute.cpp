@@ -459,6 +459,20 @@ std::optional<double> MetricAt(const nlohmann::json& metrics, const std::vector<
   return node->get<double>();
 }
 
+std::optional<double> MetricAt(const nlohmann::json& metrics, const std::string& joined_path) {
+  if (metrics.is_number() && joined_path.empty()) return metrics.get<double>();
+  if (!metrics.is_object()) return std::nullopt;
+  for (size_t end = joined_path.size();; end = joined_path.rfind('/', end - 1)) {
+    auto it = metrics.find(joined_path.substr(0, end));
+    if (it != metrics.end()) {
+      auto value = MetricAt(*it, end == joined_path.size() ? std::string() : joined_path.substr(end + 1));
+      if (value) return value;
+    }
+    if (end == 0 || end == std::string::npos || joined_path.rfind('/', end - 1) == std::string::npos) break;
+  }
+  return std::nullopt;
+}
+
 MetricEstimate EstimateMetric(const ScoreResult& result, double reported,
                               const std::vector<std::string>& path, const std::string& cluster_field,
                               const stats::ResampleOptions& options) {

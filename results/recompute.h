@@ -94,6 +94,9 @@ std::string JoinPath(const std::vector<std::string>& path);
 std::vector<std::string> SplitPath(const std::string& path);  // on '/'
 // The value at `path`, if it is a number.
 std::optional<double> MetricAt(const nlohmann::json& metrics, const std::vector<std::string>& path);
+// The same for a '/'-joined path whose keys may themselves contain '/'
+// (VQAv2's "perAnswerType/yes/no"): keys are matched longest first.
+std::optional<double> MetricAt(const nlohmann::json& metrics, const std::string& joined_path);
 
 // A single run's metric with its bootstrap interval (when a recipe is found).
 struct MetricEstimate {

@@ -128,7 +128,7 @@ Status ResultsStore::OpenExisting(const std::string& path, std::unique_ptr<Resul
   out->reset(new ResultsStore(db, path));
   sqlite3_busy_timeout(db, 10000);
   Statement check(db, "SELECT 1 FROM runs LIMIT 1");
-  if (!check.ok()) return (*out)->Error("not a svit-eval results store");
+  if (!check.ok()) return Status::InvalidInput(path + ": not a svit-eval results store");
   return Status::OK();
 }
 
