@@ -124,36 +124,123 @@ Estimate BootstrapInterval(size_t samples, const SubsetStatistic& statistic,
   return estimate;
 }
 
+ClusterSums SumByCluster(const std::vector<double>& numerator, const std::vector<double>& denominator,
+                         const std::vector<uint32_t>& clusters) {
+  ClusterSums sums;
+  size_t k = 0;
+  if (!CheckClusters(numerator.size(), clusters, &k) || denominator.size() != numerator.size()) return sums;
+  sums.numerator.assign(k, 0.0);
+  sums.denominator.assign(k, 0.0);
+  for (size_t i = 0; i < numerator.size(); ++i) {
+    const size_t c = clusters.empty() ? i : clusters[i];
+    sums.numerator[c] += numerator[i];
+    sums.denominator[c] += denominator[i];
+  }
+  return sums;
+}
+
+namespace {
+
+double Ratio(double numerator, double denominator, double scale) {
+  return denominator > 0 ? scale * numerator / denominator : std::nan("");
+}
+
+double Total(const std::vector<double>& values) {
+  double total = 0.0;
+  for (double v : values) total += v;
+  return total;
+}
+
+}  // namespace
+
+Estimate BootstrapRatio(const ClusterSums& sums, double scale, const ResampleOptions& options) {
+  return PairedRatio(sums, sums, scale, options, /*permutation=*/false).base;
+}
+
 Estimate BootstrapMean(const std::vector<double>& values, const std::vector<uint32_t>& clusters,
                        double scale, const ResampleOptions& options) {
-  Estimate estimate;
-  size_t k = 0;
-  if (values.empty() || !CheckClusters(values.size(), clusters, &k)) return estimate;
-  std::vector<double> sums(k, 0.0);
-  std::vector<double> counts(k, 0.0);
-  double total = 0.0;
-  for (size_t i = 0; i < values.size(); ++i) {
-    const size_t c = clusters.empty() ? i : clusters[i];
-    sums[c] += values[i];
-    counts[c] += 1.0;
-    total += values[i];
-  }
-  estimate.value = scale * total / static_cast<double>(values.size());
+  return BootstrapRatio(SumByCluster(values, std::vector<double>(values.size(), 1.0), clusters), scale,
+                        options);
+}
+
+PairedRatioResult PairedRatio(const ClusterSums& base, const ClusterSums& candidate, double scale,
+                              const ResampleOptions& options, bool permutation) {
+  PairedRatioResult result;
+  const size_t k = base.numerator.size();
+  result.base.value = Ratio(Total(base.numerator), Total(base.denominator), scale);
+  result.candidate.value = Ratio(Total(candidate.numerator), Total(candidate.denominator), scale);
+  const double delta = result.candidate.value - result.base.value;
+  result.bootstrap.delta = result.permutation.delta = delta;
+  if (k == 0 || candidate.numerator.size() != k) return result;
+
+  std::vector<double> base_values, candidate_values, deltas;
   Random random(options.seed);
-  std::vector<double> replicates;
-  replicates.reserve(options.resamples);
+  size_t extreme = 0;
   for (size_t r = 0; r < options.resamples; ++r) {
-    double sum = 0.0, count = 0.0;
+    double bn = 0, bd = 0, cn = 0, cd = 0;
     for (size_t draw = 0; draw < k; ++draw) {
       const size_t c = random.Below(k);
-      sum += sums[c];
-      count += counts[c];
+      bn += base.numerator[c];
+      bd += base.denominator[c];
+      cn += candidate.numerator[c];
+      cd += candidate.denominator[c];
     }
-    replicates.push_back(scale * sum / count);
+    const double b = Ratio(bn, bd, scale), c = Ratio(cn, cd, scale);
+    if (std::isfinite(b)) base_values.push_back(b);
+    if (std::isfinite(c)) candidate_values.push_back(c);
+    if (std::isfinite(b) && std::isfinite(c)) {
+      deltas.push_back(c - b);
+      if (AtLeastAsExtreme(c - b - delta, delta)) ++extreme;
+    }
   }
-  estimate.resamples = replicates.size();
-  estimate.ci = PercentileInterval(&replicates, options.confidence);
-  return estimate;
+  result.base.resamples = base_values.size();
+  result.base.ci = PercentileInterval(&base_values, options.confidence);
+  result.candidate.resamples = candidate_values.size();
+  result.candidate.ci = PercentileInterval(&candidate_values, options.confidence);
+  result.bootstrap.resamples = deltas.size();
+  result.bootstrap.ci = PercentileInterval(&deltas, options.confidence);
+  result.bootstrap.p_value = static_cast<double>(1 + extreme) / static_cast<double>(1 + deltas.size());
+
+  if (!permutation) return result;
+  // Permutation: swapping cluster c moves its sums to the other system.
+  const double bn = Total(base.numerator), bd = Total(base.denominator);
+  const double cn = Total(candidate.numerator), cd = Total(candidate.denominator);
+  auto swapped_delta = [&](const auto& is_swapped) {
+    double b_n = bn, b_d = bd, c_n = cn, c_d = cd;
+    for (size_t c = 0; c < k; ++c) {
+      if (!is_swapped(c)) continue;
+      const double dn = candidate.numerator[c] - base.numerator[c];
+      const double dd = candidate.denominator[c] - base.denominator[c];
+      b_n += dn, b_d += dd, c_n -= dn, c_d -= dd;
+    }
+    return Ratio(c_n, c_d, scale) - Ratio(b_n, b_d, scale);
+  };
+  size_t counted = 0;
+  extreme = 0;
+  const bool exact = k < 63 && (uint64_t{1} << k) <= options.resamples;
+  if (exact) {
+    for (uint64_t bits = 0; bits < (uint64_t{1} << k); ++bits) {
+      const double d = swapped_delta([&](size_t c) { return (bits >> c) & 1; });
+      if (!std::isfinite(d)) continue;
+      ++counted;
+      if (AtLeastAsExtreme(d, delta)) ++extreme;
+    }
+    result.permutation.p_value = counted ? static_cast<double>(extreme) / static_cast<double>(counted) : 1.0;
+  } else {
+    Random flips(options.seed);
+    std::vector<uint8_t> pattern(k);
+    for (size_t r = 0; r < options.resamples; ++r) {
+      for (size_t c = 0; c < k; ++c) pattern[c] = flips.Next() >> 63;
+      const double d = swapped_delta([&](size_t c) { return pattern[c] != 0; });
+      if (!std::isfinite(d)) continue;
+      ++counted;
+      if (AtLeastAsExtreme(d, delta)) ++extreme;
+    }
+    result.permutation.p_value = static_cast<double>(1 + extreme) / static_cast<double>(1 + counted);
+  }
+  result.permutation.resamples = counted;
+  result.permutation.exact = exact;
+  return result;
 }
 
 double ExactMcNemar(uint64_t base_only, uint64_t candidate_only) {
@@ -250,23 +337,13 @@ PairedResult PairedPermutation(size_t samples, const SwapStatistic& delta,
 PairedResult PairedPermutationMean(const std::vector<double>& differences,
                                    const std::vector<uint32_t>& clusters, double scale,
                                    const ResampleOptions& options) {
-  PairedResult result;
-  size_t k = 0;
-  if (differences.empty() || !CheckClusters(differences.size(), clusters, &k)) return result;
-  std::vector<double> sums(k, 0.0);
-  for (size_t i = 0; i < differences.size(); ++i) {
-    sums[clusters.empty() ? i : clusters[i]] += differences[i];
-  }
-  const double n = static_cast<double>(differences.size());
-  // A swap on a cluster negates its sum of differences, and nothing else.
-  std::vector<uint32_t> cluster_of(k);
-  std::iota(cluster_of.begin(), cluster_of.end(), 0u);
-  SwapStatistic delta = [&](const std::vector<uint8_t>& swapped) {
-    double total = 0.0;
-    for (size_t c = 0; c < k; ++c) total += swapped[c] ? -sums[c] : sums[c];
-    return scale * total / n;
-  };
-  return PairedPermutation(k, delta, {}, options);
+  // candidate - base as a ratio: the base contributes 0, the candidate the
+  // difference, both over the sample count; a swap negates a cluster's sum.
+  const std::vector<double> ones(differences.size(), 1.0);
+  ClusterSums candidate = SumByCluster(differences, ones, clusters);
+  ClusterSums base = candidate;
+  std::fill(base.numerator.begin(), base.numerator.end(), 0.0);
+  return PairedRatio(base, candidate, scale, options, /*permutation=*/true).permutation;
 }
 
 std::vector<double> HolmAdjust(const std::vector<double>& p_values) {

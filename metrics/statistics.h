@@ -70,9 +70,21 @@ bool CheckClusters(size_t samples, const std::vector<uint32_t>& clusters, size_t
 Estimate BootstrapInterval(size_t samples, const SubsetStatistic& statistic,
                            const std::vector<uint32_t>& clusters, const ResampleOptions& options);
 
-// The same for the mean of `values` times `scale`, computed from cluster sums
-// (fast enough for 200,000 samples): a replicate's mean is the sum of drawn
-// cluster sums over the number of samples in the drawn clusters.
+// Ratio-of-sums statistics, scale * sum(numerator) / sum(denominator), from
+// per-cluster sums: a replicate costs one draw per cluster, so 200,000-sample
+// means take milliseconds. A mean over the samples a task counts is one (the
+// denominator counts them); so is a plain mean (denominator 1 per sample).
+struct ClusterSums {
+  std::vector<double> numerator, denominator;  // one entry per cluster
+};
+// Sums `numerator[i]` and `denominator[i]` by cluster (empty: one per sample).
+ClusterSums SumByCluster(const std::vector<double>& numerator, const std::vector<double>& denominator,
+                         const std::vector<uint32_t>& clusters);
+
+// The same bootstrap as BootstrapInterval (same draws for the same seed).
+Estimate BootstrapRatio(const ClusterSums& sums, double scale, const ResampleOptions& options);
+
+// The mean of `values` times `scale`.
 Estimate BootstrapMean(const std::vector<double>& values, const std::vector<uint32_t>& clusters,
                        double scale, const ResampleOptions& options);
 
@@ -115,6 +127,19 @@ PairedResult PairedPermutation(size_t samples, const SwapStatistic& delta,
 PairedResult PairedPermutationMean(const std::vector<double>& differences,
                                    const std::vector<uint32_t>& clusters, double scale,
                                    const ResampleOptions& options);
+
+// Both ratio statistics of two systems on the same clusters: each one's
+// interval, the paired bootstrap interval and p-value of the delta
+// (candidate - base), and the paired permutation p-value (swapping a cluster
+// exchanges its numerator and denominator sums), with the same rules as
+// PairedBootstrap and PairedPermutation. `permutation` false skips the test.
+struct PairedRatioResult {
+  Estimate base, candidate;
+  PairedResult bootstrap;    // delta, ci, bootstrap p-value
+  PairedResult permutation;  // delta, permutation p-value (exact when enumerated)
+};
+PairedRatioResult PairedRatio(const ClusterSums& base, const ClusterSums& candidate, double scale,
+                              const ResampleOptions& options, bool permutation = true);
 
 // Holm-Bonferroni step-down adjusted p-values, in the input order: sort
 // ascending, p'_(i) = max_{j<=i} min(1, (m - j + 1) p_(j)) for 1-based j.

@@ -60,6 +60,37 @@ Verdict Decide(Direction direction, double delta, std::optional<double> p_adjust
 void Analyse(const Recipe& recipe, const SampleTable& table, const Outcomes& base,
              const Outcomes& candidate, const CompareOptions& options, MetricRow* row) {
   row->recipe = recipe.Describe();
+  const std::vector<uint32_t> looked_at = RecipeSamples(recipe, table);
+  row->samples = looked_at.size();
+  const bool binary = IsBinary(recipe, {&base, &candidate}) && table.clusters.empty();
+  if (binary) {
+    uint64_t base_only = 0, candidate_only = 0;
+    for (uint32_t i : looked_at) {
+      if (!base.counted[i] || !candidate.counted[i]) continue;
+      base_only += base.score[i] > candidate.score[i];
+      candidate_only += candidate.score[i] > base.score[i];
+    }
+    row->p_value = stats::ExactMcNemar(base_only, candidate_only);
+    row->method = "mcnemar-exact";
+  }
+  const std::string clusters_note = table.clusters.empty() ? "" : " (clusters: " + table.cluster_field + ")";
+  if (recipe.kind == Recipe::Kind::kMean) {
+    // Means are ratios of sums: bootstrap and permutation over cluster sums.
+    std::vector<double> numerator, denominator;
+    MeanRatioTerms(recipe, table, base, &numerator, &denominator);
+    const stats::ClusterSums base_sums = stats::SumByCluster(numerator, denominator, table.clusters);
+    MeanRatioTerms(recipe, table, candidate, &numerator, &denominator);
+    const stats::ClusterSums candidate_sums = stats::SumByCluster(numerator, denominator, table.clusters);
+    stats::PairedRatioResult r = stats::PairedRatio(base_sums, candidate_sums, recipe.scale, options.resample, !binary);
+    if (r.base.resamples) row->base_ci = r.base.ci;
+    if (r.candidate.resamples) row->candidate_ci = r.candidate.ci;
+    if (r.bootstrap.resamples) row->delta_ci = r.bootstrap.ci;
+    if (!binary) {
+      row->p_value = r.permutation.p_value;
+      row->method = std::string(r.permutation.exact ? "permutation-exact" : "permutation") + clusters_note;
+    }
+    return;
+  }
   const size_t n = table.ids.size();
   const auto& clusters = table.clusters;
   auto value = [&](const Outcomes& o) {
@@ -76,20 +107,6 @@ void Analyse(const Recipe& recipe, const SampleTable& table, const Outcomes& bas
       },
       clusters, options.resample);
   if (paired.resamples) row->delta_ci = paired.ci;
-
-  const std::vector<uint32_t> looked_at = RecipeSamples(recipe, table);
-  row->samples = looked_at.size();
-  if (IsBinary(recipe, {&base, &candidate}) && clusters.empty()) {
-    uint64_t base_only = 0, candidate_only = 0;
-    for (uint32_t i : looked_at) {
-      if (!base.counted[i] || !candidate.counted[i]) continue;
-      base_only += base.score[i] > candidate.score[i];
-      candidate_only += candidate.score[i] > base.score[i];
-    }
-    row->p_value = stats::ExactMcNemar(base_only, candidate_only);
-    row->method = "mcnemar-exact";
-    return;
-  }
   stats::PairedResult permutation = stats::PairedPermutation(
       n,
       [&](const std::vector<uint8_t>& swapped) {
@@ -99,8 +116,7 @@ void Analyse(const Recipe& recipe, const SampleTable& table, const Outcomes& bas
       },
       clusters, options.resample);
   row->p_value = permutation.p_value;
-  row->method = std::string(permutation.exact ? "permutation-exact" : "permutation") +
-                (clusters.empty() ? "" : " (clusters: " + table.cluster_field + ")");
+  row->method = std::string(permutation.exact ? "permutation-exact" : "permutation") + clusters_note;
 }
 
 ChangedSample MakeChanged(const SampleScore& b, const SampleScore& c, const SampleTable& table,

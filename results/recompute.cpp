@@ -311,6 +311,20 @@ double EvaluateAll(const Recipe& recipe, const SampleTable& table, const Outcome
   return Evaluate(recipe, table, outcomes, all);
 }
 
+void MeanRatioTerms(const Recipe& recipe, const SampleTable& table, const Outcomes& outcomes,
+                    std::vector<double>* numerator, std::vector<double>* denominator) {
+  numerator->assign(table.ids.size(), 0.0);
+  denominator->assign(table.ids.size(), 0.0);
+  for (uint32_t i : RecipeSamples(recipe, table)) {
+    if (outcomes.counted[i]) {
+      (*numerator)[i] = outcomes.score[i];
+      (*denominator)[i] = 1.0;
+    } else if (recipe.include_failed) {
+      (*denominator)[i] = 1.0;
+    }
+  }
+}
+
 std::vector<uint32_t> RecipeSamples(const Recipe& recipe, const SampleTable& table) {
   std::vector<uint32_t> all(table.ids.size());
   std::iota(all.begin(), all.end(), 0u);
@@ -483,6 +497,14 @@ MetricEstimate EstimateMetric(const ScoreResult& result, double reported,
   estimate.recipe = FindRecipe(table, {&outcomes}, {reported}, path);
   if (!estimate.recipe) return estimate;
   const Recipe recipe = *estimate.recipe;
+  if (recipe.kind == Recipe::Kind::kMean) {
+    std::vector<double> numerator, denominator;
+    MeanRatioTerms(recipe, table, outcomes, &numerator, &denominator);
+    stats::Estimate e = stats::BootstrapRatio(stats::SumByCluster(numerator, denominator, table.clusters),
+                                              recipe.scale, options);
+    if (e.resamples > 0) estimate.ci = e.ci;
+    return estimate;
+  }
   stats::Estimate e = stats::BootstrapInterval(
       table.ids.size(),
       [&](const std::vector<uint32_t>& idx) { return Evaluate(recipe, table, outcomes, idx); },

@@ -78,6 +78,12 @@ double EvaluateAll(const Recipe& recipe, const SampleTable& table, const Outcome
 // The samples a recipe looks at (its category restriction, or all).
 std::vector<uint32_t> RecipeSamples(const Recipe& recipe, const SampleTable& table);
 
+// A kMean recipe as a ratio of sums: per sample, the score it adds and
+// whether it is counted (both 0 outside the recipe's category restriction),
+// for the fast cluster-sum bootstrap (stats::PairedRatio).
+void MeanRatioTerms(const Recipe& recipe, const SampleTable& table, const Outcomes& outcomes,
+                    std::vector<double>* numerator, std::vector<double>* denominator);
+
 // The first recipe reproducing `reported[i]` from `outcomes[i]` for every i.
 // `path` is the metric's key path (e.g. {"adversarial", "f1"}) and guides
 // which categories and measures are tried.

@@ -198,5 +198,59 @@ TEST(PairedBootstrap, NoisyDifferenceIsNotSignificant) {
   EXPECT_GT(r.ci.high, 0.0);
 }
 
+TEST(PairedRatio, EqualsTheGeneralProceduresOnClusteredRatios) {
+  // Ratio of sums with unequal denominators (failed samples count 0 in one
+  // system), clustered by image: the fast cluster-sum path must give the
+  // general resampling results for the same seed.
+  std::vector<double> base_num, base_den, cand_num, cand_den;
+  std::vector<uint32_t> clusters;
+  for (uint32_t i = 0; i < 90; ++i) {
+    clusters.push_back(i / 3);
+    base_num.push_back((i * 13 % 7) / 6.0);
+    base_den.push_back(1.0);
+    cand_num.push_back(i % 5 == 0 ? 0.0 : (i * 11 % 7) / 6.0);
+    cand_den.push_back(i % 5 == 0 ? 0.0 : 1.0);
+  }
+  auto ratio = [](const std::vector<double>& num, const std::vector<double>& den, const std::vector<uint32_t>& idx) {
+    double n = 0, d = 0;
+    for (uint32_t i : idx) n += num[i], d += den[i];
+    return n / d;
+  };
+  ResampleOptions options;
+  options.resamples = 500;
+  PairedRatioResult fast = PairedRatio(SumByCluster(base_num, base_den, clusters),
+                                       SumByCluster(cand_num, cand_den, clusters), 1.0, options);
+  Estimate base = BootstrapInterval(
+      90, [&](const std::vector<uint32_t>& idx) { return ratio(base_num, base_den, idx); }, clusters, options);
+  PairedResult boot = PairedBootstrap(
+      90,
+      [&](const std::vector<uint32_t>& idx) {
+        return ratio(cand_num, cand_den, idx) - ratio(base_num, base_den, idx);
+      },
+      clusters, options);
+  PairedResult perm = PairedPermutation(
+      90,
+      [&](const std::vector<uint8_t>& swapped) {
+        double bn = 0, bd = 0, cn = 0, cd = 0;
+        for (size_t i = 0; i < 90; ++i) {
+          bn += swapped[i] ? cand_num[i] : base_num[i];
+          bd += swapped[i] ? cand_den[i] : base_den[i];
+          cn += swapped[i] ? base_num[i] : cand_num[i];
+          cd += swapped[i] ? base_den[i] : cand_den[i];
+        }
+        return cn / cd - bn / bd;
+      },
+      clusters, options);
+  EXPECT_NEAR(fast.base.value, base.value, 1e-12);
+  EXPECT_NEAR(fast.base.ci.low, base.ci.low, 1e-12);
+  EXPECT_NEAR(fast.base.ci.high, base.ci.high, 1e-12);
+  EXPECT_NEAR(fast.bootstrap.delta, boot.delta, 1e-12);
+  EXPECT_NEAR(fast.bootstrap.ci.low, boot.ci.low, 1e-12);
+  EXPECT_NEAR(fast.bootstrap.ci.high, boot.ci.high, 1e-12);
+  EXPECT_NEAR(fast.bootstrap.p_value, boot.p_value, 1e-12);
+  EXPECT_NEAR(fast.permutation.p_value, perm.p_value, 1e-12);
+  EXPECT_FALSE(fast.permutation.exact);
+}
+
 }  // namespace
 }  // namespace svit::stats
