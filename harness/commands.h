@@ -10,5 +10,10 @@ namespace svit {
 
 int RunTasksCommand(const std::vector<std::string>& args);
 int RunScoreCommand(const std::vector<std::string>& args);
+int RunRunsCommand(const std::vector<std::string>& args);
+int RunCompareCommand(const std::vector<std::string>& args);
+int RunLeaderboardCommand(const std::vector<std::string>& args);
+int RunSubmissionCommand(const std::vector<std::string>& args);
+int RunReportCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

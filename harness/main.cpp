@@ -21,6 +21,15 @@ const std::vector<Command>& Commands() {
        svit::RunScoreCommand},
       {"tasks", "list every task, its family, the files it reads and its metrics",
        svit::RunTasksCommand},
+      {"runs", "list the runs in the results store, or add runs to it", svit::RunRunsCommand},
+      {"compare", "compare two runs: deltas, intervals, paired tests, regression gate",
+       svit::RunCompareCommand},
+      {"leaderboard", "tables of several runs in Markdown, LaTeX, CSV or JSON",
+       svit::RunLeaderboardCommand},
+      {"submission", "upload files for server-scored benchmarks (VQAv2, VizWiz, MMBench)",
+       svit::RunSubmissionCommand},
+      {"report", "a self-contained HTML report: charts, comparisons, sample browser",
+       svit::RunReportCommand},
   };
   return kCommands;
 }

@@ -8,6 +8,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libeigen3-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 hyperfine time
+  # headless browser tests of the HTML report (svit-eval report)
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

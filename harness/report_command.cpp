@@ -1,0 +1,89 @@
+// `svit-eval report RUN... -o report.html`: the self-contained HTML report.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "harness/commands.h"
+#include "harness/run_arguments.h"
+#include "results/html_report.h"
+#include "results/store.h"
+
+namespace po = boost::program_options;
+
+namespace svit {
+namespace {
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "svit-eval report: %s\n", status.message().c_str());
+  return status.exit_code();
+}
+
+}  // namespace
+
+int RunReportCommand(const std::vector<std::string>& args) {
+  po::options_description options("report options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("output,o", po::value<std::string>(), "the HTML file to write (required)")
+      ("title", po::value<std::string>(), "page title")
+      ("images", po::value<std::string>(), "folder of sample images to embed as thumbnails")
+      ("max-image-mb", po::value<std::string>(), "budget for embedded images in MB (default 64)")
+      ("allow-protocol-mismatch", "compare runs even when their protocols differ")
+      ("store", po::value<std::string>(), "results store to look run ids up in");
+  AddResampleOptions(&options);
+  po::options_description hidden;
+  hidden.add_options()("run", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("run", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "svit-eval report: %s\n(see 'svit-eval report --help')\n", e.what());
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::printf("usage: svit-eval report RUN... -o report.html [--images DIR]\n\n"
+                "One self-contained HTML file: leaderboard with intervals, per-benchmark bar charts,\n"
+                "a capability radar, comparisons of every run against the first, and a sample browser.\n"
+                "RUN: a score result file, a folder of them, a run folder or run.json, or a run id in\n"
+                "the results store; LABEL=PATH names the model.\n\n");
+    std::cout << options;
+    return 0;
+  }
+  std::vector<std::string> arguments;
+  if (vm.count("run")) arguments = vm["run"].as<std::vector<std::string>>();
+  if (arguments.empty()) return Fail(Status::InvalidInput("name at least one RUN"));
+  if (!vm.count("output")) return Fail(Status::InvalidInput("-o/--output is required"));
+  ReportOptions report;
+  Status status = ReadResampleOptions(vm, &report.resample);
+  if (!status.ok()) return Fail(status);
+  if (vm.count("title")) report.title = vm["title"].as<std::string>();
+  if (vm.count("images")) report.images_dir = vm["images"].as<std::string>();
+  if (vm.count("max-image-mb")) {
+    size_t mb = 0;
+    status = ParseCount("max-image-mb", vm["max-image-mb"].as<std::string>(), &mb);
+    if (!status.ok()) return Fail(status);
+    report.max_image_bytes = mb << 20;
+  }
+  report.allow_protocol_mismatch = vm.count("allow-protocol-mismatch") > 0;
+  const std::string store = vm.count("store") ? vm["store"].as<std::string>() : DefaultStorePath();
+  std::vector<RunSet> runs(arguments.size());
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    status = LoadRunArgument(arguments[i], store, &runs[i]);
+    if (!status.ok()) return Fail(status);
+  }
+  std::string html;
+  status = BuildHtmlReport(runs, report, &html);
+  const std::string output = vm["output"].as<std::string>();
+  if (status.ok()) status = WriteTextFile(output, html);
+  if (!status.ok()) return Fail(status);
+  std::printf("report written to %s\n", output.c_str());
+  return 0;
+}
+
+}  // namespace svit
