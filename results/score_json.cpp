@@ -83,6 +83,12 @@ void WriteScoreJson(const ScoreResult& result, const ScoreInputs& inputs, std::o
     line += ", \"status\": \"";
     line += SampleStatusName(s.status);
     line += '"';
+    for (const SampleColumn& column : result.columns) {
+      line += ", ";
+      AppendJsonString(column.name, &line);
+      line += ": ";
+      AppendJsonString(column.values[column.codes[i]], &line);
+    }
     if (s.detail.is_object()) {
       for (const auto& [key, value] : s.detail.items()) {
         line += ", ";

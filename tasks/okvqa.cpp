@@ -82,8 +82,6 @@ class OkVqaTask : public Task {
       SampleScore& s = result->per_sample[i];
       s.id = ids[i];
       s.prediction = p.text;
-      s.detail = {{"answer_type", annotations_.type_names[annotations_.answer_type[i]]},
-                  {"question_type", annotations_.type_names[annotations_.question_type[i]]}};
       if (p.failed) {
         s.status = SampleStatus::kFailed;
         ++result->counts.failed;
@@ -96,6 +94,7 @@ class OkVqaTask : public Task {
     }
     if (scored == 0) return Status::InvalidInput("okvqa: no answered predictions to score");
     result->counts.total = ids.size();
+    result->columns = VqaSampleColumns(annotations_);
     result->counts.answered = scored;
     double exact_match = total / static_cast<double>(scored);
     result->metrics_unrounded["exact_match"] = exact_match;

@@ -231,7 +231,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
   auto each = [](JsonStream& s, VqaAnnotations* part, size_t index) -> Status {
     if (part->first_answer.empty()) part->first_answer.push_back(0);
     std::string id;
-    int64_t qtype = -1, atype = -1;
+    int64_t qtype = -1, atype = -1, image_id = -1;
     bool has_answers = false;
     size_t answers_before = part->answers.size();
     for (;;) {
@@ -241,6 +241,8 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
       if (done) break;
       if (key == "question_id") {
         SVIT_RETURN_IF_ERROR(s.ReadId("question_id", &id));
+      } else if (key == "image_id") {
+        SVIT_RETURN_IF_ERROR(s.ReadInt64("image_id", &image_id));
       } else if (key == "question_type" || key == "answer_type") {
         bool is_question_type = key == "question_type";
         std::string_view name;
@@ -279,6 +281,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
       }
     }
     if (id.empty()) return Missing("question_id", s);
+    if (image_id < 0) return Missing("image_id", s);
     if (qtype < 0) return Missing("question_type", s);
     if (atype < 0) return Missing("answer_type", s);
     if (!has_answers) return Missing("answers", s);
@@ -288,6 +291,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
     part->ids.push_back(std::move(id));
     part->question_type.push_back(static_cast<uint32_t>(qtype));
     part->answer_type.push_back(static_cast<uint32_t>(atype));
+    part->image_ids.push_back(image_id);
     part->first_answer.push_back(static_cast<uint32_t>(part->answers.size()));
     return Status::OK();
   };
@@ -300,6 +304,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
     whole->ids.reserve(total);
     whole->question_type.reserve(total);
     whole->answer_type.reserve(total);
+    whole->image_ids.reserve(total);
     whole->first_answer.reserve(total + 1);
     whole->answers.Reserve(whole->answers.size() + second.answers.size(),
                            whole->answers.bytes() + second.answers.bytes());
@@ -307,6 +312,7 @@ Status LoadVqaAnnotations(const std::string& path, VqaAnnotations* out) {
       whole->ids.push_back(std::move(second.ids[i]));
       whole->question_type.push_back(remap[second.question_type[i]]);
       whole->answer_type.push_back(remap[second.answer_type[i]]);
+      whole->image_ids.push_back(second.image_ids[i]);
       whole->first_answer.push_back(answer_base + second.first_answer[i + 1]);
     }
     for (size_t a = 0; a < second.answers.size(); ++a) whole->answers.Add(second.answers[a]);
@@ -370,6 +376,24 @@ AnswerFileFormat VqaAnswerFileFormat() {
   format.list_id_key = "question_id";
   format.list_text_key = "answer";
   return format;
+}
+
+std::vector<SampleColumn> VqaSampleColumns(const VqaAnnotations& annotations) {
+  std::vector<SampleColumn> columns(3);
+  columns[0].name = "answer_type";
+  columns[1].name = "question_type";
+  columns[0].values = columns[1].values = annotations.type_names;
+  columns[0].codes = annotations.answer_type;
+  columns[1].codes = annotations.question_type;
+  columns[2].name = "image_id";
+  std::unordered_map<int64_t, uint32_t> image_codes;
+  columns[2].codes.reserve(annotations.size());
+  for (int64_t image_id : annotations.image_ids) {
+    auto [it, inserted] = image_codes.try_emplace(image_id, static_cast<uint32_t>(columns[2].values.size()));
+    if (inserted) columns[2].values.push_back(std::to_string(image_id));
+    columns[2].codes.push_back(it->second);
+  }
+  return columns;
 }
 
 }  // namespace svit

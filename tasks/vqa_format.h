@@ -51,6 +51,7 @@ struct VqaAnnotations {
   std::vector<std::string> ids;            // annotation-file order
   std::vector<uint32_t> question_type;     // index into type_names
   std::vector<uint32_t> answer_type;       // index into type_names
+  std::vector<int64_t> image_ids;
   std::vector<std::string> type_names;
   StringTable answers;                     // all human answers, question by question
   std::vector<uint32_t> first_answer;      // answers of question i: [first_answer[i], first_answer[i+1])
@@ -76,6 +77,10 @@ std::vector<Sample> BuildVqaSamples(const VqaQuestions& questions,
 
 // The human answers of annotation i, in file order.
 std::vector<std::string> AnswersOf(const VqaAnnotations& annotations, size_t i);
+
+// Per-sample answer type, question type and image id (the cluster that
+// paired tests resample), in annotation order.
+std::vector<SampleColumn> VqaSampleColumns(const VqaAnnotations& annotations);
 
 // The answer-file layout of this format: the official results list
 // [{question_id, answer}] or LLaVA answer JSON-lines {question_id, text}.

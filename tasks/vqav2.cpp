@@ -144,6 +144,7 @@ class Vqav2Task : public Task {
     }
     result->counts.total = n;
     result->counts.answered = scored;
+    result->columns = VqaSampleColumns(annotations_);
     if (result->counts.failed > 0) {
       result->notes.push_back(std::to_string(result->counts.failed) +
                               " failed requests are excluded from every accuracy");

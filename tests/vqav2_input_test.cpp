@@ -161,7 +161,7 @@ TEST(VqaFormat, TwoCoreReaderEqualsDomRead) {
       json += std::string(a ? ", " : "") + "{\"answer\": \"" + answer + "\", \"answer_confidence\": \"yes\", \"answer_id\": " +
               std::to_string(a + 1) + "}";
     }
-    json += "], \"answer_type\": \"other\", \"question_id\": " + std::to_string(1000 + i) +
+    json += "], \"answer_type\": \"other\", \"image_id\": " + std::to_string(i / 3) + ", \"question_id\": " + std::to_string(1000 + i) +
             ", \"padding\": \"" + std::string(400, 'p') + "\"}";
   }
   json += "], \"data_subtype\": \"val2014\"}";
