@@ -23,10 +23,4 @@ void WriteScoreJson(const ScoreResult& result, const ScoreInputs& inputs, std::o
 Status WriteScoreJsonFile(const ScoreResult& result, const ScoreInputs& inputs,
                           const std::string& path);
 
-// Appends `text` as a JSON string literal (quotes included).
-void AppendJsonString(std::string_view text, std::string* out);
-// Appends the shortest decimal that round-trips `value` (JSON has no NaN/Inf:
-// those are written as null).
-void AppendJsonNumber(double value, std::string* out);
-
 }  // namespace svit

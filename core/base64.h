@@ -1,0 +1,19 @@
+// Standard base64 (RFC 4648, with padding): images travel to HTTP endpoints as
+// data URLs and some benchmark files (MMBench TSV) carry images inline.
+// Encoding appends to a caller's string so a request body is built in place.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace svit {
+
+size_t Base64EncodedSize(size_t raw_size);
+void AppendBase64(std::string_view raw, std::string* out);
+std::string Base64Encode(std::string_view raw);
+
+// Decodes `text` (padding optional, whitespace not allowed); false on any
+// character outside the alphabet or a malformed tail.
+bool Base64Decode(std::string_view text, std::string* out);
+
+}  // namespace svit
