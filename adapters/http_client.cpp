@@ -173,6 +173,8 @@ struct HttpClient::State {
   }
 };
 
+std::string LibcurlVersion() { return curl_version(); }
+
 ResponseError TransportError(const HttpResult& result) {
   ResponseError error;
   error.message = result.curl_error;

@@ -37,6 +37,9 @@ struct HttpResult {
   double seconds = 0;       // from Post to completion
 };
 
+// "libcurl/7.88.1 OpenSSL/3.0.19 ..." for run records.
+std::string LibcurlVersion();
+
 // The typed error for a transfer that failed below HTTP (connect, reset,
 // truncated body, timeout, TLS).
 ResponseError TransportError(const HttpResult& result);

@@ -10,5 +10,6 @@ namespace svit {
 
 int RunTasksCommand(const std::vector<std::string>& args);
 int RunScoreCommand(const std::vector<std::string>& args);
+int RunRunCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

@@ -56,6 +56,27 @@ class Vqav2Task : public Task {
 
   const std::vector<Sample>& samples() const override { return samples_; }
 
+  // vqaEval.evaluate(quesIds) scores any subset of the annotated questions.
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<Sample> samples;
+    for (auto& s : samples_) {
+      if (ids.count(s.id)) samples.push_back(std::move(s));
+    }
+    samples_ = std::move(samples);
+    std::vector<VqaQuestion> annotations;
+    std::vector<std::string> kept_ids;
+    index_.clear();
+    for (size_t i = 0; i < annotations_.size(); ++i) {
+      if (!ids.count(ids_[i])) continue;
+      index_.emplace(ids_[i], annotations.size());
+      annotations.push_back(std::move(annotations_[i]));
+      kept_ids.push_back(std::move(ids_[i]));
+    }
+    annotations_ = std::move(annotations);
+    ids_ = std::move(kept_ids);
+    return Status::OK();
+  }
+
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     AnswerFileFormat format;
     format.list_id_key = "question_id";
