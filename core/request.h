@@ -70,8 +70,12 @@ struct Request {
   std::vector<std::string> options;  // kRank: continuations to score, in order
 
   // SHA-256 (hex) of the kind, messages (image bytes by their digest),
-  // parameters and options. Stable across runs, platforms and versions that
-  // keep this encoding.
+  // parameters and options, each field written as its 8-byte little-endian
+  // length and its bytes: "svit-request-v1", kind, #messages, then per
+  // message role, #parts and per part "text" + text or "image" + MIME +
+  // image SHA-256; then max_new_tokens, temperature (shortest round-trip
+  // decimal), top_p or "-", seed or "-", #stop + stops, #options + options.
+  // Stable across runs, platforms and versions that keep this encoding.
   std::string ContentHash() const;
   // The text of every user message's text parts, joined by newlines: what a
   // run record shows as the sample's prompt.
