@@ -8,17 +8,24 @@
 namespace svit {
 namespace {
 
+constexpr const char* kAdapters = "openai";
+
+Status EndpointFor(const ModelSpec& model, ChatEndpoint* endpoint) {
+  SVIT_RETURN_IF_ERROR(ParseEndpointProfile(model.profile, &endpoint->profile));
+  endpoint->base_url = model.base_url;
+  endpoint->model_id = model.model_id;
+  endpoint->azure_deployment = model.azure_deployment;
+  endpoint->azure_api_version = model.api_version;
+  endpoint->max_tokens_field = model.max_tokens_field;
+  endpoint->image_detail = model.image_detail;
+  endpoint->extra_body = model.extra_body;
+  std::string url;
+  return ChatUrl(*endpoint, &url);
+}
+
 Status CreateOpenAiAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out) {
   OpenAiHttpOptions options;
-  ChatEndpoint& endpoint = options.endpoint;
-  SVIT_RETURN_IF_ERROR(ParseEndpointProfile(model.profile, &endpoint.profile));
-  endpoint.base_url = model.base_url;
-  endpoint.model_id = model.model_id;
-  endpoint.azure_deployment = model.azure_deployment;
-  endpoint.azure_api_version = model.api_version;
-  endpoint.max_tokens_field = model.max_tokens_field;
-  endpoint.image_detail = model.image_detail;
-  endpoint.extra_body = model.extra_body;
+  SVIT_RETURN_IF_ERROR(EndpointFor(model, &options.endpoint));
   if (!model.api_key_env.empty()) {
     const char* key = std::getenv(model.api_key_env.c_str());
     if (!key || !*key) {
@@ -37,14 +44,20 @@ Status CreateOpenAiAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out
 
 }  // namespace
 
-Status CreateAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out) {
+Status CheckModelSpec(const ModelSpec& model) {
   Status status;
   if (model.adapter == "openai") {
-    status = CreateOpenAiAdapter(model, out);
+    ChatEndpoint endpoint;
+    status = EndpointFor(model, &endpoint);
   } else {
-    status = Status::InvalidInput("unknown adapter '" + model.adapter + "'; known: openai");
+    status = Status::InvalidInput("unknown adapter '" + model.adapter + "'; known: " + kAdapters);
   }
   return status.WithContext("model " + model.name);
+}
+
+Status CreateAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out) {
+  SVIT_RETURN_IF_ERROR(CheckModelSpec(model));  // admits only the kinds created below
+  return CreateOpenAiAdapter(model, out).WithContext("model " + model.name);
 }
 
 }  // namespace svit

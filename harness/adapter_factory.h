@@ -11,6 +11,10 @@
 
 namespace svit {
 
+// Checks the model's adapter settings (known adapter, profile, URL layout)
+// without reading keys or connecting.
+Status CheckModelSpec(const ModelSpec& model);
+
 Status CreateAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out);
 
 }  // namespace svit

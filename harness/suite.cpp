@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <set>
 
-#include "adapters/openai_protocol.h"
 #include "core/json_file.h"
+#include "harness/adapter_factory.h"
 #include "harness/request_renderer.h"
 #include "tasks/registry.h"
 
@@ -310,11 +310,10 @@ Status ValidateSuite(const Suite& suite) {
     if (m.name == "." || m.name == ".." || m.name.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
       return Status::InvalidInput("model name '" + m.name + "' cannot name a folder (no '/', '.' or '..')");
     }
-    if (m.adapter == "openai") {
-      EndpointProfile profile;
-      SVIT_RETURN_IF_ERROR(ParseEndpointProfile(m.profile, &profile).WithContext("model " + m.name));
-      if (m.base_url.empty()) return Status::InvalidInput("model " + m.name + ": base_url is required");
+    if (m.adapter == "openai" && m.base_url.empty()) {
+      return Status::InvalidInput("model " + m.name + ": base_url is required");
     }
+    SVIT_RETURN_IF_ERROR(CheckModelSpec(m));
     if (!m.image_detail.empty() && m.image_detail != "low" && m.image_detail != "high" && m.image_detail != "auto") {
       return Status::InvalidInput("model " + m.name + ": image.detail must be low, high or auto");
     }
