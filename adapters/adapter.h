@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,10 @@ class Adapter {
 
   virtual const ModelIdentity& identity() const = 0;
 
-  // Starts answering `request`; never blocks on the model. The adapter copies
-  // what it needs: `request` may be destroyed after the call.
-  virtual void Submit(uint64_t tag, const Request& request) = 0;
+  // Starts answering `request`; never blocks on the model. The request is
+  // shared, not copied: the runner keeps it for retries, the adapter for as
+  // long as it needs it.
+  virtual void Submit(uint64_t tag, std::shared_ptr<const Request> request) = 0;
 
   // Waits up to `timeout` until at least one submitted request is answered,
   // and appends every finished one to `out` (errors included, as Responses

@@ -2,9 +2,12 @@
 
 #include <curl/curl.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <malloc.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -44,6 +47,14 @@ struct HttpClient::State {
   HttpClientOptions options;
   CURLM* multi = nullptr;
   int epoll_fd = -1;
+  int wake_fd = -1;  // eventfd: Wake() from another thread ends a Poll
+  // Per socket: the epoll events registered (0 = not registered) and whether
+  // libcurl still watches it. A socket libcurl stops watching (an idle
+  // keep-alive connection) stays registered ("parked"), which saves the
+  // DEL + ADD pair every request would otherwise cost; libcurl closes
+  // sockets through OnClose, so a closed one is never mistaken for parked.
+  std::vector<uint32_t> registered;
+  std::vector<bool> watched;
   bool timer_armed = false;
   Clock::time_point timer_deadline;
   std::vector<std::unique_ptr<Transfer>> all;  // owns every Transfer (and its handle)
@@ -55,6 +66,7 @@ struct HttpClient::State {
     for (auto& t : all) curl_easy_cleanup(t->easy);
     if (multi) curl_multi_cleanup(multi);
     if (epoll_fd >= 0) close(epoll_fd);
+    if (wake_fd >= 0) close(wake_fd);
     curl_slist_free_all(headers);
   }
 
@@ -92,19 +104,52 @@ struct HttpClient::State {
     return n;
   }
 
+  void Grow(curl_socket_t socket) {
+    if (static_cast<size_t>(socket) >= registered.size()) {
+      registered.resize(static_cast<size_t>(socket) + 1, 0);
+      watched.resize(static_cast<size_t>(socket) + 1, false);
+    }
+  }
+
   static int OnSocket(CURL*, curl_socket_t socket, int what, void* user, void*) {
     auto* state = static_cast<State*>(user);
+    state->Grow(socket);
+    size_t i = static_cast<size_t>(socket);
     if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(state->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);  // may already be closed
+      state->watched[i] = false;  // parked: stays registered
       return 0;
     }
+    uint32_t events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+    state->watched[i] = true;
+    if (state->registered[i] == events) return 0;
     epoll_event event{};
-    event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+    event.events = events;
     event.data.fd = socket;
-    if (epoll_ctl(state->epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
-      epoll_ctl(state->epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    int op = state->registered[i] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(state->epoll_fd, op, socket, &event) != 0) {
+      epoll_ctl(state->epoll_fd, op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event);
     }
+    state->registered[i] = events;
     return 0;
+  }
+
+  static int OnClose(void* user, curl_socket_t socket) {
+    auto* state = static_cast<State*>(user);
+    state->Grow(socket);
+    if (state->registered[static_cast<size_t>(socket)]) {
+      epoll_ctl(state->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    }
+    state->registered[static_cast<size_t>(socket)] = 0;
+    state->watched[static_cast<size_t>(socket)] = false;
+    return close(socket);
+  }
+
+  // An event on a parked socket: the server closed an idle connection (or
+  // sent something unasked). Stop listening; libcurl checks a connection
+  // before it reuses it.
+  void Unpark(int socket) {
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    registered[static_cast<size_t>(socket)] = 0;
   }
 
   static int OnTimer(CURLM*, long timeout_ms, void* user) {
@@ -128,12 +173,18 @@ struct HttpClient::State {
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, options.timeout_ms);
+    // Bodies up to this size leave in one send() instead of 64 KB pieces
+    // (each piece wakes the server once more). Only the bytes a body really
+    // uses are touched.
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &State::OnBody);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &State::OnHeader);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &State::OnClose);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
     return t;
   }
 
@@ -214,7 +265,15 @@ HttpClient::~HttpClient() = default;
 Status HttpClient::Create(const std::string& url, const std::vector<std::string>& headers,
                           const HttpClientOptions& options, std::unique_ptr<HttpClient>* out) {
   static std::once_flag global_init;
-  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(global_init, [] {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    // Request bodies and libcurl's upload buffers are hundreds of KB; by
+    // default glibc maps and unmaps blocks that large on every request (or
+    // trims the heap under them), and the page faults cost more than the
+    // transfer itself. Serve them from the heap and keep freed memory.
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  });
   auto state = std::make_unique<State>();
   state->url = url;
   state->options = options;
@@ -222,7 +281,14 @@ Status HttpClient::Create(const std::string& url, const std::vector<std::string>
   state->headers = curl_slist_append(state->headers, "Content-Type: application/json");
   state->headers = curl_slist_append(state->headers, "Expect:");
   state->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-  if (state->epoll_fd < 0) return Status::RunFailed(std::string("epoll_create1: ") + std::strerror(errno));
+  state->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (state->epoll_fd < 0 || state->wake_fd < 0) {
+    return Status::RunFailed(std::string("epoll/eventfd: ") + std::strerror(errno));
+  }
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.fd = state->wake_fd;
+  epoll_ctl(state->epoll_fd, EPOLL_CTL_ADD, state->wake_fd, &wake);
   state->multi = curl_multi_init();
   if (!state->multi) return Status::RunFailed("curl_multi_init failed");
   curl_multi_setopt(state->multi, CURLMOPT_SOCKETFUNCTION, &State::OnSocket);
@@ -267,19 +333,30 @@ void HttpClient::Poll(int timeout_ms, std::vector<HttpResult>* out) {
         std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count()));
     int n = epoll_wait(s.epoll_fd, events, 256, wait_ms);
     int running = 0;
+    bool woken = false;
     for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == s.wake_fd) {
+        uint64_t count;
+        woken = read(s.wake_fd, &count, sizeof count) > 0 || woken;
+        continue;
+      }
+      if (!s.watched[static_cast<size_t>(fd)]) {
+        s.Unpark(fd);
+        continue;
+      }
       int flags = 0;
       if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
       if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
       if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-      curl_multi_socket_action(s.multi, events[i].data.fd, flags, &running);
+      curl_multi_socket_action(s.multi, fd, flags, &running);
     }
     if (s.timer_armed && Clock::now() >= s.timer_deadline) {
       s.timer_armed = false;
       curl_multi_socket_action(s.multi, CURL_SOCKET_TIMEOUT, 0, &running);
     }
     s.DrainMessages(out);
-    if (out->size() > before || Clock::now() >= deadline) return;
+    if (woken || out->size() > before || Clock::now() >= deadline) return;
   }
 }
 
@@ -293,5 +370,11 @@ void HttpClient::CancelAll() {
 }
 
 size_t HttpClient::active() const { return state_->active.size(); }
+
+void HttpClient::Wake() {
+  uint64_t one = 1;
+  ssize_t written = write(state_->wake_fd, &one, sizeof one);
+  (void)written;  // a full counter already means "woken"
+}
 
 }  // namespace svit

@@ -1,7 +1,7 @@
 // HttpClient: many concurrent HTTP POSTs to one URL over libcurl's
-// multi-socket interface and epoll, driven entirely by the caller's thread
-// (Post starts a transfer, Poll moves bytes and returns finished ones). No
-// thread of its own, no locks: the cost per request is libcurl's plus one
+// multi-socket interface and epoll, driven entirely by one thread (Post
+// starts a transfer, Poll moves bytes and returns finished ones). No thread
+// of its own, no locks: the cost per request is libcurl's plus one
 // epoll_wait per batch of ready sockets.
 //
 // Connections are kept alive and reused (the pool lives in the multi handle;
@@ -58,9 +58,13 @@ class HttpClient {
   // with a spare buffer, so the caller's string keeps a reusable capacity.
   void Post(uint64_t tag, std::string* body);
 
-  // Waits up to `timeout_ms` for at least one transfer to finish; appends all
-  // finished ones to `out`.
+  // Waits up to `timeout_ms` for at least one transfer to finish (or for
+  // Wake); appends all finished ones to `out`.
   void Poll(int timeout_ms, std::vector<HttpResult>* out);
+
+  // Ends the current or next Poll early. The only member that may be called
+  // from another thread.
+  void Wake();
 
   // Aborts every active transfer (their results are dropped).
   void CancelAll();

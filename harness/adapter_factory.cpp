@@ -23,9 +23,23 @@ Status EndpointFor(const ModelSpec& model, ChatEndpoint* endpoint) {
   return ChatUrl(*endpoint, &url);
 }
 
+// The openai adapter's own options: {"threads": N} worker threads.
+Status OpenAiThreads(const ModelSpec& model, size_t* threads) {
+  *threads = 1;
+  for (const auto& [key, value] : model.options.items()) {
+    if (key != "threads") return Status::InvalidInput("options: unknown option '" + key + "' (known: threads)");
+    if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 64) {
+      return Status::InvalidInput("options.threads must be an integer from 1 to 64");
+    }
+    *threads = value.get<size_t>();
+  }
+  return Status::OK();
+}
+
 Status CreateOpenAiAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out) {
   OpenAiHttpOptions options;
   SVIT_RETURN_IF_ERROR(EndpointFor(model, &options.endpoint));
+  SVIT_RETURN_IF_ERROR(OpenAiThreads(model, &options.threads));
   if (!model.api_key_env.empty()) {
     const char* key = std::getenv(model.api_key_env.c_str());
     if (!key || !*key) {
@@ -48,7 +62,9 @@ Status CheckModelSpec(const ModelSpec& model) {
   Status status;
   if (model.adapter == "openai") {
     ChatEndpoint endpoint;
+    size_t threads;
     status = EndpointFor(model, &endpoint);
+    if (status.ok()) status = OpenAiThreads(model, &threads);
   } else {
     status = Status::InvalidInput("unknown adapter '" + model.adapter + "'; known: " + kAdapters);
   }

@@ -18,9 +18,8 @@ using Clock = std::chrono::steady_clock;
 // A rendered job on its way to an answer.
 struct Slot {
   size_t index = 0;
-  Request request;
+  std::shared_ptr<const Request> request;
   std::string key;
-  std::string prompt;
   int attempts = 0;
   double estimate = 0;
   Clock::time_point sent;
@@ -138,7 +137,9 @@ Status Runner::Run(JobSource* jobs, std::vector<JobOutcome>* outcomes) {
           }
           Slot slot;
           slot.index = next_index++;
-          Status status = jobs->Render(slot.index, &slot.request);
+          auto request = std::make_shared<Request>();
+          Status status = jobs->Render(slot.index, request.get());
+          slot.request = std::move(request);
           if (!status.ok()) {
             ResponseError error;
             error.kind = ResponseError::Kind::kInvalidInput;
@@ -146,7 +147,7 @@ Status Runner::Run(JobSource* jobs, std::vector<JobOutcome>* outcomes) {
             fail(slot.index, std::move(error), 0);
             continue;
           }
-          slot.key = CacheKey(identity, slot.request);
+          if (cache_) slot.key = CacheKey(identity, *slot.request);
           JobOutcome& outcome = (*outcomes)[slot.index];
           if (read_cache && cache_->Get(slot.key, &outcome.response)) {
             outcome.done = true;
@@ -155,7 +156,7 @@ Status Runner::Run(JobSource* jobs, std::vector<JobOutcome>* outcomes) {
             ++finished;
             continue;
           }
-          slot.estimate = EstimateTokens(slot.request);
+          slot.estimate = EstimateTokens(*slot.request);
           ready.push_back(std::move(slot));
         }
         double now_s = Seconds(now, origin);
@@ -215,7 +216,7 @@ Status Runner::Run(JobSource* jobs, std::vector<JobOutcome>* outcomes) {
         stats_.usage.completion_tokens += response.usage.completion_tokens;
         stats_.usage.reasoning_tokens += response.usage.reasoning_tokens;
         if (write_cache) {
-          Status status = cache_->Put(slot.key, model_label, slot.request.UserText(), response);
+          Status status = cache_->Put(slot.key, model_label, slot.request->UserText(), response);
           if (!status.ok()) stop(status, now);
         }
         outcome.response = std::move(response);
@@ -233,11 +234,16 @@ Status Runner::Run(JobSource* jobs, std::vector<JobOutcome>* outcomes) {
         continue;
       }
       if (stopping && error.retryable && slot.attempts < options_.retry.max_attempts) continue;
-      bool unreachable = error.kind == ResponseError::Kind::kConnect && stats_.answered == 0;
+      // Before the endpoint ever answered, these failures mean every other
+      // request will fail the same way: stop instead of failing them all.
+      bool unreachable = error.kind == ResponseError::Kind::kConnect;
+      bool refused = error.http_status == 401 || error.http_status == 403 || error.http_status == 404;
       std::string message = error.message;
       fail(slot.index, response.error, slot.attempts);
-      if (unreachable) {
-        stop(Status::RunFailed("the endpoint is unreachable (" + message + "); nothing was answered"), now);
+      if ((unreachable || refused) && stats_.answered == 0) {
+        stop(Status::RunFailed(std::string(unreachable ? "the endpoint is unreachable (" : "the endpoint refuses the requests (") +
+                               message + "); nothing was answered"),
+             now);
         stop_deadline = now;
       }
     }

@@ -14,8 +14,9 @@
 //   - On the first SIGINT/SIGTERM the runner stops sending, waits up to
 //     `grace_seconds` for requests in flight, and returns RunFailed; a second
 //     signal abandons them at once.
-//   - If requests fail on connection errors before the endpoint ever
-//     answered, the run stops early: the endpoint is unreachable.
+//   - If a request fails on a connection error, or is refused (401, 403,
+//     404: wrong key, URL or model) before the endpoint ever answered, the
+//     run stops early instead of failing every request the same way.
 // Single-threaded: the calling thread drives the adapter.
 #pragma once
 

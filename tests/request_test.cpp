@@ -2,7 +2,10 @@
 // and sensitivity of Request::ContentHash, and image type sniffing.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/base64.h"
+#include "core/json_text.h"
 #include "core/request.h"
 #include "core/sha256.h"
 #include "tests/test_util.h"
@@ -100,6 +103,23 @@ TEST(RequestHash, UserTextJoinsUserTextParts) {
   r.messages.insert(r.messages.begin(), ChatMessage{"system", {ContentPart{ContentPart::Kind::kText, "sys", nullptr}}});
   r.messages[1].parts.push_back(ContentPart{ContentPart::Kind::kText, "second", nullptr});
   EXPECT_EQ(r.UserText(), "first\nsecond");
+}
+
+TEST(JsonText, StringsEscapeLikeAJsonLibrary) {
+  const std::string cases[] = {"", "plain", "quote \" backslash \\ slash /", "tab\tnew\nline\rcr",
+                               std::string("nul\0bell\x07esc\x1b", 13), "unicode é ✓ 字", "\x7f del"};
+  for (const auto& text : cases) {
+    std::string out;
+    AppendJsonString(text, &out);
+    EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), text) << out;
+    EXPECT_EQ(out, nlohmann::json(text).dump()) << text;
+  }
+  std::string number;
+  AppendJsonNumber(0.1, &number);
+  EXPECT_EQ(number, "0.1");
+  number.clear();
+  AppendJsonNumber(2, &number);
+  EXPECT_EQ(number, "2.0");
 }
 
 TEST(ImageMime, SniffedFromMagicNumbers) {

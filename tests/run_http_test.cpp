@@ -63,7 +63,14 @@ class RunHttpTest : public ::testing::Test {
                                      "--annotations", DataPath(kDir + "annotations.json"), "--images", images_,
                                      "--model", "mock=" + server.url() + "/v1", "--model-id", "mock-vlm",
                                      "--output", dir_.File("runs"), "--run-id", run_id, "--concurrency", "8"};
-    args.insert(args.end(), extra.begin(), extra.end());
+    for (size_t i = 0; i < extra.size(); ++i) {
+      auto it = extra[i].rfind("--", 0) == 0 ? std::find(args.begin(), args.end(), extra[i]) : args.end();
+      if (it != args.end() && i + 1 < extra.size()) {
+        *(it + 1) = extra[++i];  // a flag of the base command: replace its value
+      } else {
+        args.push_back(extra[i]);
+      }
+    }
     return args;
   }
 
@@ -205,9 +212,7 @@ TEST_F(RunHttpTest, OtherGenerationParametersMissTheCache) {
   ASSERT_EQ(RunCli(Args(server, "b", {"--limit", "5", "--max-tokens", "16"})).exit_code, 0);
   EXPECT_EQ(server.Stats()["total"], 10);
   EXPECT_EQ(server.Stats()["last"]["body"]["max_tokens"], 16);
-  auto other = Args(server, "c", {"--limit", "5"});
-  *std::find(other.begin(), other.end(), "mock-vlm") = "other-vlm";
-  ASSERT_EQ(RunCli(other).exit_code, 0);
+  ASSERT_EQ(RunCli(Args(server, "c", {"--limit", "5", "--model-id", "other-vlm"})).exit_code, 0);
   EXPECT_EQ(server.Stats()["total"], 15);
   EXPECT_EQ(server.Stats()["last"]["body"]["model"], "other-vlm");
 }
@@ -285,7 +290,7 @@ class FailedFaultTest : public RunHttpTest, public ::testing::WithParamInterface
 // failed samples: counted, excluded from the metrics, exit 3, record kept.
 TEST_P(FailedFaultTest, IsRecordedAsFailedNotScoredAsWrong) {
   nlohmann::json fault = GetParam().fault;
-  fault["match"] = Question(5);
+  fault["match"] = Question(45);  // late: the endpoint has answered others by then
   fault["times"] = -1;
   MockServer server(MockConfig({fault}));
   auto r = RunCli({"run", "--config", Suite(server), "--run-id", "failed"});
@@ -296,7 +301,7 @@ TEST_P(FailedFaultTest, IsRecordedAsFailedNotScoredAsWrong) {
   auto result = record["results"][0];
   EXPECT_EQ(result["counts"]["failed"], 1);
   EXPECT_EQ(result["counts"]["answered"], 59);
-  auto row = RowFor("failed", Question(5));
+  auto row = RowFor("failed", Question(45));
   EXPECT_EQ(row["status"], "failed");
   EXPECT_EQ(row["attempts"], fault.value("expected_attempts", 1));
   EXPECT_NE(row["error"].get<std::string>().find(fault["expected_error"].get<std::string>()), std::string::npos)
@@ -356,6 +361,31 @@ TEST_F(RunHttpTest, UnreachableEndpointStopsEarlyWithExit3) {
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("unreachable"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("run the same command again"), std::string::npos) << r.err;
+}
+
+TEST_F(RunHttpTest, WrongApiKeyStopsEarlyWithExit3) {
+  MockServer server({{"answers", GoldenAnswers()}, {"api_key", "the-right-key"}});
+  setenv("SVIT_TEST_WRONG_KEY", "a-wrong-key", 1);
+  auto r = RunCli(Args(server, "wrongkey", {"--api-key-env", "SVIT_TEST_WRONG_KEY"}));
+  unsetenv("SVIT_TEST_WRONG_KEY");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("the endpoint refuses the requests (HTTP 401: Incorrect API key provided"),
+            std::string::npos)
+      << r.err;
+  EXPECT_LE(server.Stats()["total"].get<int>(), 8) << "kept sending after the endpoint refused";
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("runs/wrongkey/run.json")));
+}
+
+TEST_F(RunHttpTest, ProgressLinesWhenStderrIsNotATerminal) {
+  MockServer server({{"answers", GoldenAnswers()}, {"delay_ms", 20}});
+  auto r = RunCli(Args(server, "progress", {"--concurrency", "2", "--limit", "20", "--progress-interval", "0.05"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t lines = 0;
+  for (size_t pos = 0; (pos = r.err.find("mock: ", pos)) != std::string::npos; ++pos) ++lines;
+  EXPECT_GE(lines, 3u) << r.err;
+  EXPECT_NE(r.err.find("mock: 20/20 done (100.0%)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("req/s, ETA"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("\r"), std::string::npos) << "live redraws in a log";
 }
 
 TEST_F(RunHttpTest, RequestsPerMinuteBudgetIsHonoured) {

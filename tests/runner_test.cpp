@@ -24,10 +24,10 @@ class FakeAdapter : public Adapter {
     identity_.model_id = "fake-model";
   }
   const ModelIdentity& identity() const override { return identity_; }
-  void Submit(uint64_t tag, const Request& request) override {
-    pending_.emplace_back(tag, request.UserText());
+  void Submit(uint64_t tag, std::shared_ptr<const Request> request) override {
+    pending_.emplace_back(tag, request->UserText());
     max_in_flight_ = std::max(max_in_flight_, pending_.size());
-    ++sends_[request.UserText()];
+    ++sends_[request->UserText()];
   }
   void Poll(std::chrono::milliseconds, std::vector<Completion>* out) override {
     for (auto& [tag, text] : pending_) {
