@@ -63,6 +63,7 @@ Status ResponseCache::Open(const std::string& path, std::unique_ptr<ResponseCach
   const char* setup =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=NORMAL;"
+      "PRAGMA cache_size=-65536;"  // 64 MB of pages: lookups of a big cache stay in memory
       "CREATE TABLE IF NOT EXISTS responses ("
       "  key TEXT PRIMARY KEY, model TEXT NOT NULL, prompt TEXT NOT NULL,"
       "  response TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;";
@@ -98,20 +99,29 @@ bool ResponseCache::Get(const std::string& key, Response* out) {
   return found;
 }
 
-Status ResponseCache::Put(const std::string& key, const std::string& model, const std::string& prompt,
-                          const Response& response) {
-  std::string stored = SerializeResponse(response);
-  sqlite3_reset(put_);
-  sqlite3_bind_text(put_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
-  sqlite3_bind_text(put_, 2, model.data(), static_cast<int>(model.size()), SQLITE_STATIC);
-  sqlite3_bind_text(put_, 3, prompt.data(), static_cast<int>(prompt.size()), SQLITE_STATIC);
-  sqlite3_bind_text(put_, 4, stored.data(), static_cast<int>(stored.size()), SQLITE_STATIC);
-  sqlite3_bind_int64(put_, 5, static_cast<sqlite3_int64>(std::time(nullptr)));
-  int rc = sqlite3_step(put_);
-  sqlite3_reset(put_);
-  if (rc != SQLITE_DONE) {
-    return Status::RunFailed(path_ + ": cannot write to the response cache: " + sqlite3_errmsg(db_));
+Status ResponseCache::Put(const std::vector<Entry>& entries) {
+  if (entries.empty()) return Status::OK();
+  auto failed = [&] {
+    std::string message = path_ + ": cannot write to the response cache: " + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return Status::RunFailed(message);
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return failed();
+  std::string stored;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  for (const Entry& e : entries) {
+    stored = SerializeResponse(*e.response);
+    sqlite3_reset(put_);
+    sqlite3_bind_text(put_, 1, e.key.data(), static_cast<int>(e.key.size()), SQLITE_STATIC);
+    sqlite3_bind_text(put_, 2, e.model.data(), static_cast<int>(e.model.size()), SQLITE_STATIC);
+    sqlite3_bind_text(put_, 3, e.prompt.data(), static_cast<int>(e.prompt.size()), SQLITE_STATIC);
+    sqlite3_bind_text(put_, 4, stored.data(), static_cast<int>(stored.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(put_, 5, now);
+    int rc = sqlite3_step(put_);
+    sqlite3_reset(put_);
+    if (rc != SQLITE_DONE) return failed();
   }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return failed();
   return Status::OK();
 }
 

@@ -1,8 +1,9 @@
 // ResponseCache: every answered request, keyed by the SHA-256 of the model's
 // identity and the request's content (image bytes included), in a SQLite
-// file (WAL mode). Each response is committed on its own as it arrives, so a
-// crash, Ctrl-C or kill -9 loses at most the responses in flight; re-running
-// the same command sends only what is missing. Only successful responses are
+// file (WAL mode). Responses are committed as they arrive (those that arrive
+// together share one transaction), so a crash, Ctrl-C or kill -9 loses at
+// most the responses in flight; re-running the same command sends only what
+// is missing. Only successful responses are
 // stored: failures are retried by the next run. Several processes may share
 // one file (SQLite locking; writers wait up to 10 s).
 //
@@ -14,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/request.h"
 #include "core/status.h"
@@ -34,9 +36,14 @@ class ResponseCache {
 
   // True and fills `out` when `key` is cached.
   bool Get(const std::string& key, Response* out);
-  // Stores (or replaces) a successful response and commits it.
-  Status Put(const std::string& key, const std::string& model, const std::string& prompt,
-             const Response& response);
+  struct Entry {
+    std::string key;
+    std::string model;
+    std::string prompt;
+    const Response* response;  // a successful one
+  };
+  // Stores (or replaces) the entries in one transaction and commits it.
+  Status Put(const std::vector<Entry>& entries);
   size_t Count();
   const std::string& path() const { return path_; }
 

@@ -75,6 +75,7 @@ class RunLoop {
       adapter_->Poll(timeout, &completions_);
       now = Clock::now();
       for (auto& completion : completions_) Handle(&completion, now);
+      Commit(now);
       if (options_.show_progress) progress_.Update(Counts());
     }
     stats_.wall_seconds = Seconds(Clock::now() - origin_);
@@ -202,13 +203,20 @@ class RunLoop {
     stats_.usage.prompt_tokens += response.usage.prompt_tokens;
     stats_.usage.completion_tokens += response.usage.completion_tokens;
     stats_.usage.reasoning_tokens += response.usage.reasoning_tokens;
-    if (cache_ && options_.write_cache) {
-      Status status = cache_->Put(slot.key, adapter_->identity().model_id, slot.request->UserText(), response);
-      if (!status.ok()) Stop(status, now);
-    }
     outcome.response = std::move(response);
+    if (cache_ && options_.write_cache) {
+      to_commit_.push_back({slot.key, adapter_->identity().model_id, slot.request->UserText(), &outcome.response});
+    }
     ++stats_.answered;
     ++finished_;
+  }
+
+  // Commits the answers of this round to the cache, together.
+  void Commit(Clock::time_point now) {
+    if (to_commit_.empty()) return;
+    Status status = cache_->Put(to_commit_);
+    to_commit_.clear();
+    if (!status.ok()) Stop(status, now);
   }
 
   void Fail(size_t index, ResponseError error, int attempts) {
@@ -269,6 +277,7 @@ class RunLoop {
   Clock::time_point stop_deadline_;
   Status stop_status_;
   std::vector<Completion> completions_;
+  std::vector<ResponseCache::Entry> to_commit_;
 };
 
 }  // namespace

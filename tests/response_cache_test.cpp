@@ -31,7 +31,8 @@ TEST(ResponseCache, StoresAndReadsBackAcrossReopen) {
     ASSERT_TRUE(ResponseCache::Open(path, &cache).ok());
     Response out;
     EXPECT_FALSE(cache->Get(key, &out));
-    ASSERT_TRUE(cache->Put(key, "model-a", "q", Answer("unicode é ✓ \"quoted\"\n")).ok());
+    Response answer = Answer("unicode é ✓ \"quoted\"\n");
+    ASSERT_TRUE(cache->Put({{key, "model-a", "q", &answer}}).ok());
   }
   std::unique_ptr<ResponseCache> cache;
   ASSERT_TRUE(ResponseCache::Open(path, &cache).ok());
@@ -43,10 +44,14 @@ TEST(ResponseCache, StoresAndReadsBackAcrossReopen) {
   EXPECT_EQ(out.usage.completion_tokens, 3);
   EXPECT_EQ(out.usage.reasoning_tokens, 1);
   EXPECT_TRUE(out.ok());
-  ASSERT_TRUE(cache->Put(key, "model-a", "q", Answer("replaced")).ok());
+  Response replaced = Answer("replaced"), other = Answer("other");
+  std::string other_key = CacheKey("model-a", TextRequest("r"));
+  ASSERT_TRUE(cache->Put({{key, "model-a", "q", &replaced}, {other_key, "model-a", "r", &other}}).ok());
   ASSERT_TRUE(cache->Get(key, &out));
   EXPECT_EQ(out.text, "replaced");
-  EXPECT_EQ(cache->Count(), 1u);
+  ASSERT_TRUE(cache->Get(other_key, &out));
+  EXPECT_EQ(out.text, "other");
+  EXPECT_EQ(cache->Count(), 2u);
 }
 
 TEST(ResponseCache, RankAnswersKeepTheirLogLikelihoods) {
