@@ -137,10 +137,10 @@ class SuiteJobs : public JobSource {
   size_t total_ = 0;
 };
 
-// The answer a task scores: the text for generate requests, the letter of
-// the most likely option for rank requests.
-Prediction ToPrediction(const Sample& sample, const std::string& prompt, const JobOutcome& outcome,
-                        RequestKind kind, std::string* error) {
+}  // namespace
+
+Prediction PredictionFromOutcome(const Sample& sample, const std::string& prompt, const JobOutcome& outcome,
+                                 RequestKind kind, std::string* error) {
   Prediction p;
   p.id = sample.id;
   p.prompt = prompt;
@@ -164,6 +164,8 @@ Prediction ToPrediction(const Sample& sample, const std::string& prompt, const J
   p.failed = !error->empty();
   return p;
 }
+
+namespace {
 
 nlohmann::json LatencyJson(std::vector<double> ms) {
   if (ms.empty()) return nlohmann::json::object();
@@ -300,7 +302,7 @@ Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& o
       for (size_t j = 0; j < samples.size(); ++j) {
         const JobOutcome& outcome = outcomes[jobs.offset(ti) + j];
         std::string error;
-        predictions.push_back(ToPrediction(samples[j], t.prompts[j], outcome, t.spec->request_kind, &error));
+        predictions.push_back(PredictionFromOutcome(samples[j], t.prompts[j], outcome, t.spec->request_kind, &error));
         SampleRun s;
         s.id = samples[j].id;
         s.prompt = t.prompts[j];

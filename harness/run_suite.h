@@ -10,9 +10,18 @@
 #include <string>
 
 #include "core/status.h"
+#include "core/types.h"
+#include "harness/runner.h"
 #include "harness/suite.h"
 
 namespace svit {
+
+// The Prediction a task scores for one job: the answer text for generate
+// requests, the letter of the most likely option for rank requests. A job
+// without an answer becomes a failed Prediction; `error` says why ("" when
+// answered).
+Prediction PredictionFromOutcome(const Sample& sample, const std::string& prompt, const JobOutcome& outcome,
+                                 RequestKind kind, std::string* error);
 
 struct RunSettings {
   bool no_cache = false;  // neither read nor write the response cache

@@ -343,6 +343,12 @@ Status ValidateSuite(const Suite& suite) {
       }
     }
     SVIT_RETURN_IF_ERROR(ValidatePromptTemplate(t.prompt_template).WithContext("task " + t.name));
+    for (const auto& m : suite.models) {
+      if (t.request_kind == RequestKind::kRank && m.adapter == "openai") {
+        return Status::InvalidInput("task " + t.name + " asks for rank requests, which chat endpoints (model " +
+                                    m.name + ") cannot answer; use \"request\": \"generate\"");
+      }
+    }
   }
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 
 #include "harness/rate_budget.h"
 #include "harness/retry_policy.h"
+#include "harness/run_suite.h"
 #include "harness/runner.h"
 #include "tests/test_util.h"
 
@@ -202,6 +203,41 @@ TEST(Runner, ConnectionFailuresBeforeAnyAnswerStopTheRun) {
   Status status = Runner(&adapter, nullptr, options).Run(&jobs, &outcomes);
   EXPECT_EQ(status.code(), Status::Code::kRunFailed);
   EXPECT_NE(status.message().find("unreachable"), std::string::npos) << status.message();
+}
+
+TEST(PredictionFromOutcome, TextRankLettersAndFailures) {
+  Sample sample;
+  sample.id = "q1";
+  sample.choices = {"red", "green", "blue"};
+  JobOutcome outcome;
+  outcome.done = true;
+  outcome.response.text = " Green.";
+  std::string error;
+  Prediction p = PredictionFromOutcome(sample, "prompt", outcome, RequestKind::kGenerate, &error);
+  EXPECT_EQ(p.id, "q1");
+  EXPECT_EQ(p.text, " Green.");
+  EXPECT_EQ(p.prompt, "prompt");
+  EXPECT_FALSE(p.failed);
+  EXPECT_EQ(error, "");
+
+  outcome.response.option_logprobs = {-3.0, -0.5, -1.25};
+  p = PredictionFromOutcome(sample, "prompt", outcome, RequestKind::kRank, &error);
+  EXPECT_EQ(p.text, "B");
+  outcome.response.option_logprobs = {-3.0, -0.5};
+  p = PredictionFromOutcome(sample, "prompt", outcome, RequestKind::kRank, &error);
+  EXPECT_TRUE(p.failed);
+  EXPECT_NE(error.find("2 log-likelihoods for 3 options"), std::string::npos) << error;
+
+  outcome.response = Response();
+  outcome.response.error.kind = ResponseError::Kind::kContextLength;
+  outcome.response.error.message = "context_length_exceeded: too long";
+  p = PredictionFromOutcome(sample, "prompt", outcome, RequestKind::kGenerate, &error);
+  EXPECT_TRUE(p.failed);
+  EXPECT_EQ(p.text, "");
+  EXPECT_EQ(error, "context_length_exceeded: too long");
+  JobOutcome unfinished;
+  p = PredictionFromOutcome(sample, "prompt", unfinished, RequestKind::kGenerate, &error);
+  EXPECT_TRUE(p.failed);
 }
 
 TEST(RetryPolicy, ExponentialWithJitterCappedAndServerHintsWin) {

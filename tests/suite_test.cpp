@@ -133,6 +133,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "'answer-processor' is not a file option"},
         BadSuite{"BadTemplate", TaskWith({{"prompt", {{"template", "{qestion}"}}}}), "unknown placeholder {qestion}"},
         BadSuite{"BadRequestKind", TaskWith({{"request", "score"}}), "tasks[0].request"},
+        BadSuite{"RankOnAChatEndpoint", TaskWith({{"request", "rank"}}), "chat endpoints (model m) cannot answer"},
         BadSuite{"AzureWithoutApiVersion", Model({{"profile", "azure"}, {"api_key_env", ""}}),
                  "needs an api_version"}),
     [](const ::testing::TestParamInfo<BadSuite>& info) { return std::string(info.param.name); });
