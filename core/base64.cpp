@@ -54,34 +54,39 @@ void AppendBase64(std::string_view raw, std::string* out) {
   }
 }
 
-std::string Base64Encode(std::string_view raw) {
+std::string EncodeBase64(std::string_view raw) {
   std::string out;
   AppendBase64(raw, &out);
   return out;
 }
 
-bool Base64Decode(std::string_view text, std::string* out) {
+bool DecodeBase64(std::string_view text, std::string* out) {
   static const std::array<int8_t, 256> kValue = [] {
     std::array<int8_t, 256> table;
     table.fill(-1);
     for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
     return table;
   }();
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return false;
   out->clear();
-  out->reserve(text.size() / 4 * 3 + 2);
-  uint32_t accumulator = 0;
-  int bits = 0;
-  for (char c : text) {
-    int8_t v = kValue[static_cast<unsigned char>(c)];
-    if (v < 0) return false;
-    accumulator = (accumulator << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((accumulator >> bits) & 0xFF));
+  if (text.size() % 4 != 0) return false;
+  size_t padding = 0;
+  if (!text.empty() && text.back() == '=') ++padding;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+  out->reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    size_t data_chars = i + 4 == text.size() ? 4 - padding : 4;
+    uint32_t value = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      int digit = 0;
+      if (k < data_chars) {
+        digit = kValue[static_cast<unsigned char>(text[i + k])];
+        if (digit < 0) return false;
+      }
+      value = (value << 6) | static_cast<uint32_t>(digit);
     }
+    out->push_back(static_cast<char>(value >> 16));
+    if (data_chars > 2) out->push_back(static_cast<char>((value >> 8) & 0xFF));
+    if (data_chars > 3) out->push_back(static_cast<char>(value & 0xFF));
   }
   return true;
 }

@@ -10,10 +10,10 @@ namespace svit {
 
 size_t Base64EncodedSize(size_t raw_size);
 void AppendBase64(std::string_view raw, std::string* out);
-std::string Base64Encode(std::string_view raw);
+std::string EncodeBase64(std::string_view raw);
 
-// Decodes `text` (padding optional, whitespace not allowed); false on any
-// character outside the alphabet or a malformed tail.
-bool Base64Decode(std::string_view text, std::string* out);
+// Decodes `text` into `out`. Returns false on a character outside the
+// alphabet, misplaced padding, or a length that is not a multiple of 4.
+bool DecodeBase64(std::string_view text, std::string* out);
 
 }  // namespace svit

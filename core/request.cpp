@@ -27,7 +27,7 @@ const std::string& ImageData::sha256() const {
 }
 
 const std::string& ImageData::base64() const {
-  std::call_once(base64_once_, [this] { base64_ = Base64Encode(bytes_); });
+  std::call_once(base64_once_, [this] { base64_ = EncodeBase64(bytes_); });
   return base64_;
 }
 

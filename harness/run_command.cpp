@@ -92,9 +92,10 @@ void PrintHelp() {
       "usage: svit-eval run [--config SUITE.json | --task NAME <task files> --images DIR --model NAME=URL ...]\n"
       "                     [--output DIR] [--cache FILE] [--no-cache | --refresh] [--limit N] [--run-id ID]\n\n"
       "Sends every benchmark sample to the model(s), scores the answers with the task's official\n"
-      "rules (the same code as 'svit-eval score') and writes OUTPUT/<run-id>/: run.json (config\n"
-      "without secrets, versions, dataset and prompt hashes, metrics, per-sample prompt, response,\n"
-      "prediction and score, usage, timings), samples.jsonl and answers/<model>/<task>.jsonl.\n"
+      "rules (the same code as 'svit-eval score') and writes, per model, OUTPUT/<run-id>/<model>/:\n"
+      "run.json (config without secrets, versions, dataset and prompt hashes, metrics, per-sample\n"
+      "prompt, response, prediction and score, usage, timings), samples.jsonl and\n"
+      "answers/<task>.jsonl. 'svit-eval compare' and 'leaderboard' read these folders.\n"
       "Without arguments it runs the embedded default suite.\n\n"
       "Every answer is committed to a SQLite cache (default OUTPUT/cache.sqlite) as it arrives:\n"
       "after a crash, Ctrl-C or kill, the same command sends only what is missing.\n\n"
@@ -104,7 +105,8 @@ void PrintHelp() {
       "  --no-cache               neither read nor write the cache\n"
       "  --refresh                send everything again and overwrite cached answers\n"
       "  --limit N                only the first N samples of every task\n"
-      "  --run-id ID              name of the run folder (default: UTC time + random suffix)\n"
+      "  --run-id ID              name of the run folder (default: UTC time + random suffix);\n"
+      "                           a model's earlier record under the same id is replaced\n"
       "  --progress-interval S    seconds between progress lines when stderr is not a terminal (10)\n"
       "  --grace-seconds S        on Ctrl-C, wait this long for requests in flight (10)\n\n"
       "Quick form (one model, one task):\n"
@@ -254,8 +256,8 @@ int RunRunCommand(const std::vector<std::string>& args) {
   if (!status.ok()) return Fail(status);
   if (summary.failed > 0) {
     std::fprintf(stderr,
-                 "svit-eval run: %zu request(s) failed and are recorded as failed, not scored (see %s/samples.jsonl);"
-                 " run the same command again to retry them\n",
+                 "svit-eval run: %zu request(s) failed and are recorded as failed, not scored (see samples.jsonl "
+                 "under %s); run the same command again to retry them\n",
                  summary.failed, summary.run_dir.c_str());
     return 3;
   }

@@ -19,7 +19,7 @@
 #include "harness/request_renderer.h"
 #include "harness/runner.h"
 #include "harness/summary.h"
-#include "results/run_record.h"
+#include "results/run_files.h"
 #include "tasks/registry.h"
 
 namespace fs = std::filesystem;
@@ -202,6 +202,149 @@ std::string ResumeAdvice(const RunSettings& settings, const Suite& suite) {
          "; run the same command again to resume (only the missing requests are sent)";
 }
 
+// Everything a model's run shares across its tasks.
+struct ModelContext {
+  const Suite* suite;
+  const RunSettings* settings;
+  ResponseCache* cache;
+  std::string invocation;
+  nlohmann::json config;
+  nlohmann::json versions;
+};
+
+TaskProtocol MakeProtocol(const LoadedTask& t, const ModelSpec& model) {
+  TaskProtocol p;
+  p.task_default_prompt = t.spec->prompt_template.empty();
+  p.prompt_template = p.task_default_prompt ? "{prompt}" : t.spec->prompt_template;
+  p.system_prompt = t.spec->system_prompt.empty() ? model.system_prompt : t.spec->system_prompt;
+  Sha256 template_hash;
+  template_hash.UpdateField(p.prompt_template);
+  template_hash.UpdateField(p.system_prompt);
+  p.prompt_template_sha256 = template_hash.HexDigest();
+  Sha256 prompts_hash;
+  for (const auto& prompt : t.prompts) prompts_hash.UpdateField(prompt);
+  p.prompts_sha256 = prompts_hash.HexDigest();
+  p.input_sha256 = t.input_sha256;
+  Sha256 dataset_hash;
+  for (const auto& [name, digest] : t.input_sha256) {
+    dataset_hash.UpdateField(name);
+    dataset_hash.UpdateField(digest);
+  }
+  p.dataset_sha256 = dataset_hash.HexDigest();
+  return p;
+}
+
+// Turns the outcomes of one task's jobs into Predictions, scores them with
+// the task's own Score, and gathers usage and timings.
+Status ScoreTask(const LoadedTask& t, const ModelSpec& model, const JobOutcome* outcomes, double wall_seconds,
+                 TaskRun* run) {
+  const auto& samples = t.task->samples();
+  run->task = t.spec->name;
+  run->inputs = t.config.values();
+  run->protocol = MakeProtocol(t, model);
+  run->images = t.spec->images;
+  run->limit = t.spec->limit;
+  std::vector<Prediction> predictions;
+  std::vector<double> latencies;
+  size_t sent = 0, retries = 0, cached = 0, answered = 0, failed = 0;
+  for (size_t j = 0; j < samples.size(); ++j) {
+    const JobOutcome& outcome = outcomes[j];
+    std::string error;
+    predictions.push_back(PredictionFromOutcome(samples[j], t.prompts[j], outcome, t.spec->request_kind, &error));
+    SampleRun s;
+    s.id = samples[j].id;
+    s.prompt = t.prompts[j];
+    s.response = predictions.back().text;
+    s.error = error;
+    s.finish_reason = outcome.response.finish_reason;
+    s.usage = outcome.response.usage;
+    s.attempts = outcome.attempts;
+    s.cached = outcome.cached;
+    s.latency_ms = outcome.latency_seconds * 1000.0;
+    run->usage.prompt_tokens += s.usage.prompt_tokens;
+    run->usage.completion_tokens += s.usage.completion_tokens;
+    run->usage.reasoning_tokens += s.usage.reasoning_tokens;
+    sent += static_cast<size_t>(s.attempts);
+    retries += s.attempts > 1 ? static_cast<size_t>(s.attempts - 1) : 0;
+    cached += s.cached;
+    if (s.attempts > 0 && error.empty()) latencies.push_back(s.latency_ms);
+    (error.empty() ? answered : failed)++;
+    run->samples.push_back(std::move(s));
+  }
+  run->requests = {{"sent", sent}, {"retries", retries}, {"cached", cached}, {"answered", answered}, {"failed", failed}};
+  run->timings = {{"model_wall_seconds", wall_seconds}, {"latency_ms", LatencyJson(latencies)}};
+  return t.task->Score(predictions, &run->score).WithContext("task " + run->task);
+}
+
+// Sends every task's samples to `model`, scores them and fills `record`.
+Status RunModel(const ModelSpec& model, const std::vector<LoadedTask>& tasks, const ModelContext& context,
+                RunRecord* record) {
+  std::unique_ptr<Adapter> adapter;
+  SVIT_RETURN_IF_ERROR(CreateAdapter(model, &adapter));
+  std::vector<std::unique_ptr<ImageLoader>> loaders;
+  SuiteJobs jobs;
+  for (const LoadedTask& t : tasks) {
+    PromptSettings prompt{t.spec->prompt_template,
+                          t.spec->system_prompt.empty() ? model.system_prompt : t.spec->system_prompt};
+    loaders.push_back(std::make_unique<ImageLoader>(t.spec->images, model.image_max_side));
+    jobs.Add(t.task.get(), std::make_unique<RequestRenderer>(prompt, t.spec->generation.Apply(model.generation),
+                                                             t.spec->request_kind, loaders.back().get()));
+  }
+  const RunSettings& settings = *context.settings;
+  RunnerOptions options;
+  options.concurrency = model.concurrency;
+  options.requests_per_minute = model.requests_per_minute;
+  options.tokens_per_minute = model.tokens_per_minute;
+  options.retry = model.retry;
+  options.read_cache = !settings.no_cache && !settings.refresh;
+  options.write_cache = !settings.no_cache;
+  options.grace_seconds = settings.grace_seconds;
+  options.progress_label = model.name;
+  options.progress_live = isatty(STDERR_FILENO);
+  options.progress_interval_seconds = settings.progress_interval_seconds;
+  options.show_progress = settings.show_progress;
+  Runner runner(adapter.get(), context.cache, options);
+  std::vector<JobOutcome> outcomes;
+  record->started_at = UtcTimestamp("%Y-%m-%dT%H:%M:%SZ");
+  Status status = runner.Run(&jobs, &outcomes);
+  if (!status.ok()) {
+    size_t done = static_cast<size_t>(std::count_if(outcomes.begin(), outcomes.end(),
+                                                    [](const JobOutcome& o) { return o.done && o.response.ok(); }));
+    return Status::RunFailed(status.message() + " (model " + model.name + ": " + std::to_string(done) + " of " +
+                             std::to_string(outcomes.size()) + " requests answered); " +
+                             ResumeAdvice(settings, *context.suite));
+  }
+  record->run_id = context.invocation + "-" + model.name;
+  record->invocation = context.invocation;
+  record->model_name = model.name;
+  record->model_id = model.model_id;
+  record->model_identity = nlohmann::json::parse(adapter->identity().CanonicalText());
+  record->versions = context.versions;
+  record->config = context.config;
+  size_t failed = 0;
+  for (size_t ti = 0; ti < tasks.size(); ++ti) {
+    TaskRun run;
+    SVIT_RETURN_IF_ERROR(ScoreTask(tasks[ti], model, outcomes.data() + jobs.offset(ti), runner.stats().wall_seconds,
+                                   &run));
+    failed += run.requests["failed"].get<size_t>();
+    record->tasks.push_back(std::move(run));
+  }
+  record->finished_at = UtcTimestamp("%Y-%m-%dT%H:%M:%SZ");
+  record->status = failed ? "complete_with_failures" : "complete";
+  return Status::OK();
+}
+
+void PrintRecordSummary(const RunRecord& record, std::ostream& out) {
+  for (const TaskRun& run : record.tasks) {
+    const auto& r = run.requests;
+    out << "== " << record.model_name << " / " << run.task << " ==\n";
+    PrintScoreSummary(run.score, out);
+    out << "requests: " << r["sent"] << " sent, " << r["retries"] << " retries, " << r["cached"] << " cached, "
+        << r["failed"] << " failed; tokens: " << run.usage.prompt_tokens << " prompt + "
+        << run.usage.completion_tokens << " completion\n\n";
+  }
+}
+
 }  // namespace
 
 Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& out, RunSummary* summary) {
@@ -210,138 +353,39 @@ Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& o
   for (size_t i = 0; i < suite.tasks.size(); ++i) {
     SVIT_RETURN_IF_ERROR(LoadTask(suite.tasks[i], &tasks[i]).WithContext("task " + suite.tasks[i].name));
   }
+  ModelContext context;
+  context.suite = &suite;
+  context.settings = &settings;
+  context.invocation = settings.run_id.empty() ? NewRunId() : settings.run_id;
+  std::string run_dir = (fs::path(suite.output) / context.invocation).string();
   std::error_code ec;
   fs::create_directories(suite.output, ec);
   if (ec) return Status::InvalidInput(suite.output + ": cannot create the output folder: " + ec.message());
-
   std::unique_ptr<ResponseCache> cache;
   if (!settings.no_cache) {
-    std::string cache_path = suite.CachePath();
-    fs::path parent = fs::path(cache_path).parent_path();
+    fs::path parent = fs::path(suite.CachePath()).parent_path();
     if (!parent.empty()) fs::create_directories(parent, ec);
-    SVIT_RETURN_IF_ERROR(ResponseCache::Open(cache_path, &cache));
+    SVIT_RETURN_IF_ERROR(ResponseCache::Open(suite.CachePath(), &cache));
   }
+  context.cache = cache.get();
+  context.versions = Versions();
+  context.config = SuiteToJson(suite);
+  context.config["origin"] = suite.origin;
+  context.config["no_cache"] = settings.no_cache;
+  context.config["refresh"] = settings.refresh;
   InstallInterruptHandlers();
 
-  RunRecord record;
-  record.run_id = settings.run_id.empty() ? NewRunId() : settings.run_id;
-  record.started_at = UtcTimestamp("%Y-%m-%dT%H:%M:%SZ");
-  record.versions = Versions();
-  record.config = SuiteToJson(suite);
-  record.config["origin"] = suite.origin;
-  record.config["no_cache"] = settings.no_cache;
-  record.config["refresh"] = settings.refresh;
-  std::string run_dir = (fs::path(suite.output) / record.run_id).string();
-  if (fs::exists(fs::path(run_dir) / "run.json", ec)) {
-    return Status::InvalidInput(run_dir + " already holds a run record; choose another --run-id");
-  }
-
-  for (const ModelSpec& model : suite.models) {
-    std::unique_ptr<Adapter> adapter;
-    SVIT_RETURN_IF_ERROR(CreateAdapter(model, &adapter));
-    std::vector<std::unique_ptr<ImageLoader>> loaders;
-    SuiteJobs jobs;
-    for (const LoadedTask& t : tasks) {
-      PromptSettings prompt{t.spec->prompt_template,
-                            t.spec->system_prompt.empty() ? model.system_prompt : t.spec->system_prompt};
-      loaders.push_back(std::make_unique<ImageLoader>(t.spec->images, model.image_max_side));
-      jobs.Add(t.task.get(), std::make_unique<RequestRenderer>(prompt, t.spec->generation.Apply(model.generation),
-                                                               t.spec->request_kind, loaders.back().get()));
-    }
-    RunnerOptions options;
-    options.concurrency = model.concurrency;
-    options.requests_per_minute = model.requests_per_minute;
-    options.tokens_per_minute = model.tokens_per_minute;
-    options.retry = model.retry;
-    options.read_cache = !settings.no_cache && !settings.refresh;
-    options.write_cache = !settings.no_cache;
-    options.grace_seconds = settings.grace_seconds;
-    options.progress_label = model.name;
-    options.progress_live = isatty(STDERR_FILENO);
-    options.progress_interval_seconds = settings.progress_interval_seconds;
-    options.show_progress = settings.show_progress;
-    Runner runner(adapter.get(), cache.get(), options);
-    std::vector<JobOutcome> outcomes;
-    Status status = runner.Run(&jobs, &outcomes);
-    if (!status.ok()) {
-      size_t done = static_cast<size_t>(std::count_if(outcomes.begin(), outcomes.end(),
-                                                      [](const JobOutcome& o) { return o.done && o.response.ok(); }));
-      return Status::RunFailed(status.message() + " (model " + model.name + ": " + std::to_string(done) + " of " +
-                               std::to_string(outcomes.size()) + " requests answered); " +
-                               ResumeAdvice(settings, suite));
-    }
-    const RunnerStats& stats = runner.stats();
-
-    for (size_t ti = 0; ti < tasks.size(); ++ti) {
-      const LoadedTask& t = tasks[ti];
-      const auto& samples = t.task->samples();
-      TaskRun run;
-      run.model = model.name;
-      run.task = t.spec->name;
-      run.inputs = t.config.values();
-      run.input_sha256 = t.input_sha256;
-      run.images = t.spec->images;
-      run.limit = t.spec->limit;
-      run.model_identity = nlohmann::json::parse(adapter->identity().CanonicalText());
-      std::string system = t.spec->system_prompt.empty() ? model.system_prompt : t.spec->system_prompt;
-      std::string effective_template = t.spec->prompt_template.empty() ? "{prompt}" : t.spec->prompt_template;
-      Sha256 template_hash;
-      template_hash.UpdateField(effective_template);
-      template_hash.UpdateField(system);
-      Sha256 prompts_hash;
-      for (const auto& p : t.prompts) prompts_hash.UpdateField(p);
-      run.prompt = {{"template", effective_template},
-                    {"task_default", t.spec->prompt_template.empty()},
-                    {"system", system},
-                    {"template_sha256", template_hash.HexDigest()},
-                    {"prompts_sha256", prompts_hash.HexDigest()}};
-
-      std::vector<Prediction> predictions;
-      std::vector<double> latencies;
-      size_t sent = 0, retries = 0, cached = 0, answered = 0, failed = 0;
-      for (size_t j = 0; j < samples.size(); ++j) {
-        const JobOutcome& outcome = outcomes[jobs.offset(ti) + j];
-        std::string error;
-        predictions.push_back(PredictionFromOutcome(samples[j], t.prompts[j], outcome, t.spec->request_kind, &error));
-        SampleRun s;
-        s.id = samples[j].id;
-        s.prompt = t.prompts[j];
-        s.response = predictions.back().text;
-        s.error = error;
-        s.finish_reason = outcome.response.finish_reason;
-        s.usage = outcome.response.usage;
-        s.attempts = outcome.attempts;
-        s.cached = outcome.cached;
-        s.latency_ms = outcome.latency_seconds * 1000.0;
-        run.usage.prompt_tokens += s.usage.prompt_tokens;
-        run.usage.completion_tokens += s.usage.completion_tokens;
-        run.usage.reasoning_tokens += s.usage.reasoning_tokens;
-        sent += static_cast<size_t>(s.attempts);
-        retries += s.attempts > 1 ? static_cast<size_t>(s.attempts - 1) : 0;
-        cached += s.cached;
-        if (s.attempts > 0 && error.empty()) latencies.push_back(s.latency_ms);
-        (error.empty() ? answered : failed)++;
-        run.samples.push_back(std::move(s));
-      }
-      run.requests = {{"sent", sent}, {"retries", retries}, {"cached", cached},
-                      {"answered", answered}, {"failed", failed}};
-      run.timings = {{"model_wall_seconds", stats.wall_seconds}, {"latency_ms", LatencyJson(latencies)}};
-      SVIT_RETURN_IF_ERROR(t.task->Score(predictions, &run.score).WithContext("task " + run.task));
-      summary->failed += failed;
-
-      out << "== " << model.name << " / " << run.task << " ==\n";
-      PrintScoreSummary(run.score, out);
-      out << "requests: " << sent << " sent, " << retries << " retries, " << cached << " cached, " << failed
-          << " failed; tokens: " << run.usage.prompt_tokens << " prompt + " << run.usage.completion_tokens
-          << " completion\n\n";
-      record.results.push_back(std::move(run));
-    }
-  }
-  record.finished_at = UtcTimestamp("%Y-%m-%dT%H:%M:%SZ");
-  record.status = summary->failed ? "complete_with_failures" : "complete";
-  SVIT_RETURN_IF_ERROR(WriteRunRecord(record, run_dir));
   summary->run_dir = run_dir;
-  out << "run record: " << (fs::path(run_dir) / "run.json").string() << "\n";
+  for (const ModelSpec& model : suite.models) {
+    RunRecord record;
+    SVIT_RETURN_IF_ERROR(RunModel(model, tasks, context, &record));
+    std::string model_dir = (fs::path(run_dir) / model.name).string();
+    SVIT_RETURN_IF_ERROR(WriteRunRecord(record, model_dir));
+    PrintRecordSummary(record, out);
+    out << "run record: " << (fs::path(model_dir) / "run.json").string() << "\n\n";
+    for (const TaskRun& run : record.tasks) summary->failed += run.requests["failed"].get<size_t>();
+    summary->records.push_back(model_dir);
+  }
   return Status::OK();
 }
 

@@ -2,8 +2,9 @@
 // (bad input stops the run before anything is sent), then for each model
 // sends every task's samples through one Runner (cache, retries, limits,
 // progress), turns the answers into Predictions, scores them with the
-// task's own Score (the code `score` uses), and writes the run record under
-// <output>/<run-id>/.
+// task's own Score (the code `score` uses), and writes one run record per
+// model under <output>/<run-id>/<model>/ (results/run_files.h) as soon as the
+// model is done.
 #pragma once
 
 #include <ostream>
@@ -33,11 +34,12 @@ struct RunSettings {
 };
 
 struct RunSummary {
-  std::string run_dir;  // where the record was written ("" if none)
-  size_t failed = 0;    // samples without an answer
+  std::string run_dir;               // <output>/<run-id>
+  std::vector<std::string> records;  // <run-dir>/<model> folders written, in suite order
+  size_t failed = 0;                 // samples without an answer
 };
 
-// OK when the record was written (summary->failed may be > 0: the caller
+// OK when every record was written (summary->failed may be > 0: the caller
 // reports exit 3 then). RunFailed when the run stopped (interrupt,
 // unreachable endpoint, cache write error) with a message that says how to
 // resume; InvalidInput for bad suites and files.

@@ -1,7 +1,5 @@
 #include "results/score_json.h"
 
-#include "core/json_text.h"
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "core/json_text.h"  // AppendJsonString, AppendJsonNumber (moved to core/ for adapters)
 #include "core/status.h"
 #include "core/types.h"
 

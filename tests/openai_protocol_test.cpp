@@ -88,7 +88,7 @@ TEST(ChatBody, OpenAiStyleWithImagePartsAndParameters) {
   const auto& parts = body["messages"][1]["content"];
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0]["type"], "image_url");
-  EXPECT_EQ(parts[0]["image_url"]["url"], "data:image/png;base64," + Base64Encode(std::string("\x89PNG\r\n\x1A\nxyz", 11)));
+  EXPECT_EQ(parts[0]["image_url"]["url"], "data:image/png;base64," + EncodeBase64(std::string("\x89PNG\r\n\x1A\nxyz", 11)));
   EXPECT_EQ(parts[0]["image_url"]["detail"], "low");
   EXPECT_EQ(parts[1]["text"], "What is \"this\"?\n");
   EXPECT_EQ(body["max_tokens"], 64);
@@ -123,7 +123,7 @@ TEST(ChatBody, OllamaNativeBody) {
   auto body = Body(e, ImageRequest());
   EXPECT_EQ(body["stream"], false);
   EXPECT_EQ(body["messages"][1]["content"], "What is \"this\"?\n");
-  EXPECT_EQ(body["messages"][1]["images"][0], Base64Encode(std::string("\x89PNG\r\n\x1A\nxyz", 11)));
+  EXPECT_EQ(body["messages"][1]["images"][0], EncodeBase64(std::string("\x89PNG\r\n\x1A\nxyz", 11)));
   EXPECT_EQ(body["options"]["num_predict"], 64);
   EXPECT_EQ(body["options"]["seed"], 7);
   EXPECT_EQ(body["options"]["num_ctx"], 8192);

@@ -34,18 +34,20 @@ TEST(Base64, Rfc4648Vectors) {
                                                        {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
                                                        {"foobar", "Zm9vYmFy"}};
   for (const auto& [raw, encoded] : cases) {
-    EXPECT_EQ(Base64Encode(raw), encoded);
+    EXPECT_EQ(EncodeBase64(raw), encoded);
     std::string decoded;
-    ASSERT_TRUE(Base64Decode(encoded, &decoded));
+    ASSERT_TRUE(DecodeBase64(encoded, &decoded));
     EXPECT_EQ(decoded, raw);
   }
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
   std::string back;
-  ASSERT_TRUE(Base64Decode(Base64Encode(all), &back));
+  ASSERT_TRUE(DecodeBase64(EncodeBase64(all), &back));
   EXPECT_EQ(back, all);
-  EXPECT_FALSE(Base64Decode("Zm9v!", &back));
-  EXPECT_FALSE(Base64Decode("Z", &back));
+  EXPECT_FALSE(DecodeBase64("Zm9v!", &back));
+  EXPECT_FALSE(DecodeBase64("Z", &back));
+  EXPECT_FALSE(DecodeBase64("Zm8", &back));  // padding is required
+  EXPECT_FALSE(DecodeBase64("Zm9v!AAA", &back));
 }
 
 Request TextRequest(const std::string& text) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/sha256.h"
 #include "tasks/registry.h"
 #include "tests/mock_server.h"
 #include "tests/test_util.h"
@@ -40,6 +41,12 @@ nlohmann::json GoldenAnswers() {
   nlohmann::json answers = nlohmann::json::object();
   for (const auto& s : task->samples()) answers[s.prompt] = by_id.at(s.id);
   return answers;
+}
+
+std::string Sha256HexOfFile(const std::string& path) {
+  std::string hex;
+  EXPECT_TRUE(Sha256File(path, &hex).ok());
+  return hex;
 }
 
 // The prompt of golden question number `n` ("Synthetic question n?").
@@ -92,11 +99,14 @@ class RunHttpTest : public ::testing::Test {
     return dir_.Write("suite-" + std::to_string(++suites_) + ".json", suite.dump(2));
   }
 
-  nlohmann::json Record(const std::string& run_id) { return ReadJsonFile(dir_.File("runs/" + run_id + "/run.json")); }
+  // The run record of the one model ("mock") of run `run_id`.
+  nlohmann::json Record(const std::string& run_id) {
+    return ReadJsonFile(dir_.File("runs/" + run_id + "/mock/run.json"));
+  }
 
   std::vector<nlohmann::json> SampleRows(const std::string& run_id) {
     std::vector<nlohmann::json> rows;
-    std::string text = ReadText(dir_.File("runs/" + run_id + "/samples.jsonl"));
+    std::string text = ReadText(dir_.File("runs/" + run_id + "/mock/samples.jsonl"));
     size_t start = 0;
     while (start < text.size()) {
       size_t end = text.find('\n', start);
@@ -139,16 +149,24 @@ TEST_F(RunHttpTest, QuickFormReproducesGoldenNumbersAndWritesRecord) {
   auto record = Record("golden");
   EXPECT_EQ(record["format"], "svit-eval-run/1");
   EXPECT_EQ(record["status"], "complete");
-  ASSERT_EQ(record["results"].size(), 1u);
-  const auto& result = record["results"][0];
+  ASSERT_EQ(record["tasks"].size(), 1u);
+  const auto& result = record["tasks"][0];
   ExpectGoldenMetrics(result);
   EXPECT_EQ(result["counts"]["answered"], 60);
   EXPECT_EQ(result["counts"]["failed"], 0);
   EXPECT_EQ(result["requests"]["sent"], 60);
-  EXPECT_EQ(result["model_identity"]["model_id"], "mock-vlm");
-  EXPECT_EQ(result["input_sha256"].size(), 2u);
-  EXPECT_EQ(result["prompt"]["template"], "{prompt}");
-  EXPECT_EQ(result["prompt"]["prompts_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(record["run_id"], "golden-mock");
+  EXPECT_EQ(record["model"]["name"], "mock");
+  EXPECT_EQ(record["model"]["id"], "mock-vlm");
+  EXPECT_EQ(record["model"]["identity"]["model_id"], "mock-vlm");
+  EXPECT_EQ(result["task"], "vqav2");
+  const auto& protocol = result["protocol"];
+  EXPECT_EQ(protocol["input_sha256"].size(), 2u);
+  EXPECT_EQ(protocol["input_sha256"]["questions"], Sha256HexOfFile(DataPath(kDir + "questions.json")));
+  EXPECT_EQ(protocol["prompt_template"], "{prompt}");
+  EXPECT_EQ(protocol["dataset_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(protocol["prompt_template_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(protocol["prompts_sha256"].get<std::string>().size(), 64u);
   EXPECT_GT(result["usage"]["prompt_tokens"].get<int64_t>(), 0);
   const auto& row = result["per_sample"][0];
   EXPECT_EQ(row["prompt"].get<std::string>().find("Answer the question using a single word or phrase."),
@@ -163,7 +181,7 @@ TEST_F(RunHttpTest, QuickFormReproducesGoldenNumbersAndWritesRecord) {
   EXPECT_EQ(SampleRows("golden").size(), 60u);
 
   // The answer file scores to the same numbers with `score`.
-  std::string answers = dir_.File("runs/golden/answers/mock/vqav2.jsonl");
+  std::string answers = dir_.File("runs/golden/mock/answers/vqav2.jsonl");
   auto scored = RunCli({"score", "--task", "vqav2", "--questions", DataPath(kDir + "questions.json"),
                         "--annotations", DataPath(kDir + "annotations.json"), "--predictions", answers,
                         "--output", dir_.File("scored.json")});
@@ -178,8 +196,8 @@ TEST_F(RunHttpTest, SecondRunIsServedFromCacheWithIdenticalResults) {
   auto r = RunCli(Args(server, "second"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(server.Stats()["total"], 60) << "the second run sent requests";
-  auto first = Record("first")["results"][0];
-  auto second = Record("second")["results"][0];
+  auto first = Record("first")["tasks"][0];
+  auto second = Record("second")["tasks"][0];
   EXPECT_EQ(second["requests"]["cached"], 60);
   EXPECT_EQ(second["requests"]["sent"], 0);
   EXPECT_EQ(first["metrics"], second["metrics"]);
@@ -199,7 +217,7 @@ TEST_F(RunHttpTest, NoCacheSendsEverythingAndRefreshOverwrites) {
   EXPECT_EQ(server.Stats()["total"], 120);
   ASSERT_EQ(RunCli(Args(server, "c", {"--refresh"})).exit_code, 0);
   EXPECT_EQ(server.Stats()["total"], 180);
-  EXPECT_EQ(Record("c")["results"][0]["requests"]["cached"], 0);
+  EXPECT_EQ(Record("c")["tasks"][0]["requests"]["cached"], 0);
   ASSERT_EQ(RunCli(Args(server, "d")).exit_code, 0);
   EXPECT_EQ(server.Stats()["total"], 180);
   auto both = RunCli(Args(server, "e", {"--no-cache", "--refresh"}));
@@ -221,7 +239,7 @@ TEST_F(RunHttpTest, LimitScoresTheFirstSamplesOnly) {
   MockServer server(MockConfig());
   auto r = RunCli(Args(server, "limited", {"--limit", "7"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto result = Record("limited")["results"][0];
+  auto result = Record("limited")["tasks"][0];
   EXPECT_EQ(result["counts"]["total"], 7);
   EXPECT_EQ(result["per_sample"].size(), 7u);
   EXPECT_EQ(result["limit"], 7);
@@ -253,7 +271,7 @@ TEST_P(RetriedFaultTest, IsRetriedUntilAnsweredAndScoresLikeTheGolden) {
   int times = fault.value("times", 1);
   EXPECT_EQ(stats["by_text"][Question(3) + "\nAnswer the question using a single word or phrase."], times + 1);
   EXPECT_EQ(stats["total"], 60 + times);
-  auto result = Record("fault")["results"][0];
+  auto result = Record("fault")["tasks"][0];
   ExpectGoldenMetrics(result);
   auto row = RowFor("fault", Question(3));
   EXPECT_EQ(row["error"], "");
@@ -298,7 +316,7 @@ TEST_P(FailedFaultTest, IsRecordedAsFailedNotScoredAsWrong) {
   EXPECT_NE(r.err.find("1 request(s) failed"), std::string::npos) << r.err;
   auto record = Record("failed");
   EXPECT_EQ(record["status"], "complete_with_failures");
-  auto result = record["results"][0];
+  auto result = record["tasks"][0];
   EXPECT_EQ(result["counts"]["failed"], 1);
   EXPECT_EQ(result["counts"]["answered"], 59);
   auto row = RowFor("failed", Question(45));
@@ -315,7 +333,7 @@ TEST_P(FailedFaultTest, IsRecordedAsFailedNotScoredAsWrong) {
   }
   EXPECT_NEAR(result["metrics_unrounded"]["overall"].get<double>(), sum / 59, 1e-9);
   // The answer file leaves the failed sample out.
-  std::string answers = ReadText(dir_.File("runs/failed/answers/mock/vqav2.jsonl"));
+  std::string answers = ReadText(dir_.File("runs/failed/mock/answers/vqav2.jsonl"));
   EXPECT_EQ(std::count(answers.begin(), answers.end(), '\n'), 59);
 }
 
@@ -345,7 +363,7 @@ TEST_F(RunHttpTest, FailedSamplesAreRetriedByTheNextRun) {
   auto r = RunCli({"run", "--config", suite, "--run-id", "two"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(server.Stats()["total"], 64) << "only the failed request is sent again";
-  ExpectGoldenMetrics(Record("two")["results"][0]);
+  ExpectGoldenMetrics(Record("two")["tasks"][0]);
 }
 
 TEST_F(RunHttpTest, UnreachableEndpointStopsEarlyWithExit3) {
@@ -373,7 +391,7 @@ TEST_F(RunHttpTest, WrongApiKeyStopsEarlyWithExit3) {
             std::string::npos)
       << r.err;
   EXPECT_LE(server.Stats()["total"].get<int>(), 8) << "kept sending after the endpoint refused";
-  EXPECT_FALSE(std::filesystem::exists(dir_.File("runs/wrongkey/run.json")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("runs/wrongkey/mock/run.json")));
 }
 
 TEST_F(RunHttpTest, ProgressLinesWhenStderrIsNotATerminal) {
@@ -409,8 +427,8 @@ TEST_F(RunHttpTest, TokensPerMinuteBudgetIsHonoured) {
   auto r = RunCli(Args(server, "tpm", {"--limit", "3", "--max-tokens", "16", "--tpm", "1200"}));
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  int64_t used = Record("tpm")["results"][0]["usage"]["prompt_tokens"].get<int64_t>() +
-                 Record("tpm")["results"][0]["usage"]["completion_tokens"].get<int64_t>();
+  int64_t used = Record("tpm")["tasks"][0]["usage"]["prompt_tokens"].get<int64_t>() +
+                 Record("tpm")["tasks"][0]["usage"]["completion_tokens"].get<int64_t>();
   // All but the last request's tokens, less one second of burst, at 20/s.
   EXPECT_GE(seconds, (static_cast<double>(used) * 2 / 3 - 20) / 20 - 0.05) << used;
   EXPECT_GE(seconds, 1.0);
@@ -477,7 +495,7 @@ TEST_F(RunHttpTest, OllamaProfileUsesNativeChatApi) {
   EXPECT_EQ(last["body"]["stream"], false);
   EXPECT_EQ(last["body"]["options"]["num_predict"], 128);
   EXPECT_EQ(last["images"].size(), 1u);
-  auto result = Record("ollama")["results"][0];
+  auto result = Record("ollama")["tasks"][0];
   EXPECT_EQ(result["counts"]["answered"], 4);
   EXPECT_GT(result["usage"]["completion_tokens"].get<int64_t>(), 0);
 }
@@ -492,9 +510,10 @@ TEST_F(RunHttpTest, PromptTemplateAndSystemPromptOverrideTheTaskDefault) {
   EXPECT_EQ(body["messages"][0]["role"], "system");
   EXPECT_EQ(body["messages"][0]["content"], "You are terse.");
   EXPECT_EQ(body["messages"][1]["content"][1]["text"], "Q: " + Question(0) + "\nShort answer:");
-  auto prompt = Record("tmpl")["results"][0]["prompt"];
-  EXPECT_EQ(prompt["template"], "Q: {question}\nShort answer:");
-  EXPECT_EQ(prompt["task_default"], false);
+  auto protocol = Record("tmpl")["tasks"][0]["protocol"];
+  EXPECT_EQ(protocol["prompt_template"], "Q: {question}\nShort answer:");
+  EXPECT_EQ(protocol["system_prompt"], "You are terse.");
+  EXPECT_EQ(protocol["task_default_prompt"], false);
 }
 
 TEST_F(RunHttpTest, ImagesAreDownscaledToMaxSide) {
@@ -512,7 +531,7 @@ TEST_F(RunHttpTest, MissingImageFailsThatSampleOnly) {
   std::filesystem::remove(images_ + "/COCO_val2014_000000262148.jpg");
   auto r = RunCli(Args(server, "noimage"));
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  auto result = Record("noimage")["results"][0];
+  auto result = Record("noimage")["tasks"][0];
   EXPECT_EQ(result["counts"]["failed"], 3);  // the three questions on that image
   EXPECT_EQ(server.Stats()["total"], 57);
   auto row = RowFor("noimage", Question(0));

@@ -80,7 +80,7 @@ class RunResumeTest : public ::testing::Test {
   // Resumes with the same command and checks what was (not) sent again, and
   // that the results equal an uninterrupted run's.
   void ResumeAndCompare(const MockServer& server, const std::string& cache) {
-    ASSERT_FALSE(std::filesystem::exists(dir_.File("runs/stopped/run.json")));
+    ASSERT_FALSE(std::filesystem::exists(dir_.File("runs/stopped/mock/run.json")));
     std::set<std::string> committed = CachedPrompts(cache);
     auto before = server.Stats();
     ASSERT_GT(committed.size(), 0u) << "nothing was committed before the stop";
@@ -101,8 +101,8 @@ class RunResumeTest : public ::testing::Test {
 
     auto fresh = RunCli(Args(server, "fresh", dir_.File("fresh-cache.sqlite")));
     ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
-    auto a = ReadJsonFile(dir_.File("runs/resumed/run.json"))["results"][0];
-    auto b = ReadJsonFile(dir_.File("runs/fresh/run.json"))["results"][0];
+    auto a = ReadJsonFile(dir_.File("runs/resumed/mock/run.json"))["tasks"][0];
+    auto b = ReadJsonFile(dir_.File("runs/fresh/mock/run.json"))["tasks"][0];
     EXPECT_EQ(a["metrics"], b["metrics"]);
     EXPECT_EQ(a["metrics_unrounded"], b["metrics_unrounded"]);
     EXPECT_EQ(a["counts"], b["counts"]);
@@ -115,8 +115,8 @@ class RunResumeTest : public ::testing::Test {
     }
     auto golden = ReadJsonFile(DataPath(kDir + "expected.json"))["official_on_raw_answers"];
     EXPECT_EQ(a["metrics"]["overall"].get<double>(), golden["overall"].get<double>());
-    EXPECT_EQ(ReadText(dir_.File("runs/resumed/answers/mock/vqav2.jsonl")).size(),
-              ReadText(dir_.File("runs/fresh/answers/mock/vqav2.jsonl")).size());
+    EXPECT_EQ(ReadText(dir_.File("runs/resumed/mock/answers/vqav2.jsonl")).size(),
+              ReadText(dir_.File("runs/fresh/mock/answers/vqav2.jsonl")).size());
   }
 
   TempDir dir_;

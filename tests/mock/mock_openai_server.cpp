@@ -102,7 +102,7 @@ void ReadMessages(const json& body, bool ollama, std::string* text, json* images
   }
   auto add_image = [&](const std::string& mime, const std::string& b64) {
     std::string bytes;
-    if (!svit::Base64Decode(b64, &bytes)) {
+    if (!svit::DecodeBase64(b64, &bytes)) {
       *error = "invalid base64 image";
       return;
     }

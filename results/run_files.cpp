@@ -1,4 +1,4 @@
-#include "results/run_record.h"
+#include "results/run_files.h"
 
 #include <filesystem>
 #include <fstream>
@@ -22,7 +22,7 @@ const std::set<std::string>& ReservedKeys() {
   static const std::set<std::string> keys = {"id",     "prompt",   "prediction", "extracted",
                                              "score",  "status",   "finish_reason", "error",
                                              "usage",  "attempts", "cached",     "latency_ms",
-                                             "model",  "task"};
+                                             "task"};
   return keys;
 }
 
@@ -153,16 +153,26 @@ Status ReadStatusName(const std::string& name, const std::string& where, SampleS
   return Status::InvalidInput(where + ": unknown sample status '" + name + "'");
 }
 
+Status ReadProtocol(const nlohmann::json& j, const std::string& where, TaskProtocol* out) {
+  SVIT_RETURN_IF_ERROR(Get(j, "prompt_template_sha256", where, &out->prompt_template_sha256));
+  SVIT_RETURN_IF_ERROR(Get(j, "dataset_sha256", where, &out->dataset_sha256));
+  SVIT_RETURN_IF_ERROR(Get(j, "prompts_sha256", where, &out->prompts_sha256));
+  SVIT_RETURN_IF_ERROR(Get(j, "input_sha256", where, &out->input_sha256));
+  SVIT_RETURN_IF_ERROR(Get(j, "prompt_template", where, &out->prompt_template));
+  SVIT_RETURN_IF_ERROR(Get(j, "system_prompt", where, &out->system_prompt));
+  SVIT_RETURN_IF_ERROR(Get(j, "task_default_prompt", where, &out->task_default_prompt));
+  return Status::OK();
+}
+
 Status ReadTaskRun(const nlohmann::json& j, const std::string& where, TaskRun* out) {
   if (!j.is_object()) return Status::InvalidInput(where + ": must be an object");
-  SVIT_RETURN_IF_ERROR(Get(j, "model", where, &out->model));
   SVIT_RETURN_IF_ERROR(Get(j, "task", where, &out->task));
   SVIT_RETURN_IF_ERROR(Get(j, "inputs", where, &out->inputs));
-  SVIT_RETURN_IF_ERROR(Get(j, "input_sha256", where, &out->input_sha256));
+  const nlohmann::json* protocol;
+  SVIT_RETURN_IF_ERROR(Field(j, "protocol", where, &protocol));
+  SVIT_RETURN_IF_ERROR(ReadProtocol(*protocol, where + ".protocol", &out->protocol));
   SVIT_RETURN_IF_ERROR(Get(j, "images", where, &out->images));
   SVIT_RETURN_IF_ERROR(Get(j, "limit", where, &out->limit));
-  SVIT_RETURN_IF_ERROR(Get(j, "prompt", where, &out->prompt));
-  SVIT_RETURN_IF_ERROR(Get(j, "model_identity", where, &out->model_identity));
   SVIT_RETURN_IF_ERROR(Get(j, "requests", where, &out->requests));
   SVIT_RETURN_IF_ERROR(Get(j, "timings", where, &out->timings));
   const nlohmann::json* usage;
@@ -224,17 +234,15 @@ Status ReadTaskRun(const nlohmann::json& j, const std::string& where, TaskRun* o
 
 Status WriteRunRecord(const RunRecord& record, const std::string& dir) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  fs::create_directories(fs::path(dir) / "answers", ec);
   if (ec) return Status::RunFailed(dir + ": cannot create the run folder: " + ec.message());
 
   std::string samples_text;
-  for (const auto& run : record.results) {
+  for (const TaskRun& run : record.tasks) {
     auto index = IndexRuns(run);
     for (const auto& s : run.score.per_sample) {
       auto it = index.find(s.id);
-      samples_text += "{\"model\":";
-      AppendJsonString(run.model, &samples_text);
-      samples_text += ",\"task\":";
+      samples_text += "{\"task\":";
       AppendJsonString(run.task, &samples_text);
       samples_text += ',';
       AppendSampleFields(s, it == index.end() ? nullptr : it->second, &samples_text);
@@ -251,59 +259,60 @@ Status WriteRunRecord(const RunRecord& record, const std::string& dir) {
       answers += ",\"text\":";
       AppendJsonString(s.response, &answers);
       answers += ",\"answer_id\":\"";
-      answers += Sha256Hex(run.model + '\n' + run.task + '\n' + s.id).substr(0, 22);
+      answers += Sha256Hex(record.run_id + '\n' + run.task + '\n' + s.id).substr(0, 22);
       answers += "\",\"model_id\":";
-      AppendJsonString(run.model, &answers);
+      AppendJsonString(record.model_name, &answers);
       answers += ",\"metadata\":{}}\n";
     }
-    fs::path answers_dir = fs::path(dir) / "answers" / run.model;
-    fs::create_directories(answers_dir, ec);
-    if (ec) return Status::RunFailed(answers_dir.string() + ": cannot create: " + ec.message());
-    SVIT_RETURN_IF_ERROR(WriteText((answers_dir / (run.task + ".jsonl")).string(), answers));
+    SVIT_RETURN_IF_ERROR(WriteText((fs::path(dir) / "answers" / (run.task + ".jsonl")).string(), answers));
   }
   SVIT_RETURN_IF_ERROR(WriteText((fs::path(dir) / "samples.jsonl").string(), samples_text));
 
-  std::string text = "{\"format\":";
-  AppendJsonString(kFormat, &text);
-  text += ",\n\"run_id\":";
-  AppendJsonString(record.run_id, &text);
-  text += ",\n\"status\":";
-  AppendJsonString(record.status, &text);
-  text += ",\n\"started_at\":";
-  AppendJsonString(record.started_at, &text);
-  text += ",\n\"finished_at\":";
-  AppendJsonString(record.finished_at, &text);
-  text += ",\n\"versions\":" + Dump(record.versions);
-  text += ",\n\"config\":" + Dump(record.config);
-  text += ",\n\"results\":[";
-  for (size_t i = 0; i < record.results.size(); ++i) {
-    const TaskRun& run = record.results[i];
+  nlohmann::ordered_json head;
+  head["format"] = kFormat;
+  head["run_id"] = record.run_id;
+  head["invocation"] = record.invocation;
+  head["model"] = {{"name", record.model_name}, {"id", record.model_id}, {"identity", record.model_identity}};
+  head["status"] = record.status;
+  head["started_at"] = record.started_at;
+  head["finished_at"] = record.finished_at;
+  head["versions"] = record.versions;
+  head["config"] = record.config;
+  std::string text = Dump(head);
+  text.pop_back();  // reopen the object for the tasks
+  text += ",\n\"tasks\":[";
+  for (size_t i = 0; i < record.tasks.size(); ++i) {
+    const TaskRun& run = record.tasks[i];
     const ScoreResult& score = run.score;
-    nlohmann::ordered_json head;
-    head["model"] = run.model;
-    head["task"] = run.task;
-    head["inputs"] = run.inputs;
-    head["input_sha256"] = run.input_sha256;
-    head["images"] = run.images;
-    head["limit"] = run.limit;
-    head["prompt"] = run.prompt;
-    head["model_identity"] = run.model_identity;
-    head["counts"] = {{"total", score.counts.total},
+    const TaskProtocol& p = run.protocol;
+    nlohmann::ordered_json task;
+    task["task"] = run.task;
+    task["inputs"] = run.inputs;
+    task["counts"] = {{"total", score.counts.total},
                       {"answered", score.counts.answered},
                       {"missing", score.counts.missing},
                       {"failed", score.counts.failed},
                       {"unparseable", score.counts.unparseable}};
-    head["metrics"] = score.metrics;
-    head["metrics_unrounded"] = score.metrics_unrounded;
-    head["official_output"] = score.official_output;
-    head["notes"] = score.notes;
-    head["usage"] = UsageJson(run.usage);
-    head["requests"] = run.requests;
-    head["timings"] = run.timings;
-    std::string head_text = head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    head_text.pop_back();  // reopen the object for per_sample
+    task["metrics"] = score.metrics;
+    task["metrics_unrounded"] = score.metrics_unrounded;
+    task["official_output"] = score.official_output;
+    task["notes"] = score.notes;
+    task["protocol"] = {{"prompt_template_sha256", p.prompt_template_sha256},
+                        {"dataset_sha256", p.dataset_sha256},
+                        {"prompts_sha256", p.prompts_sha256},
+                        {"input_sha256", p.input_sha256},
+                        {"prompt_template", p.prompt_template},
+                        {"system_prompt", p.system_prompt},
+                        {"task_default_prompt", p.task_default_prompt}};
+    task["images"] = run.images;
+    task["limit"] = run.limit;
+    task["usage"] = UsageJson(run.usage);
+    task["requests"] = run.requests;
+    task["timings"] = run.timings;
+    std::string task_text = Dump(task);
+    task_text.pop_back();  // reopen the object for per_sample
     text += i ? ",\n" : "\n";
-    text += head_text + ",\n\"per_sample\":[";
+    text += task_text + ",\n\"per_sample\":[";
     auto index = IndexRuns(run);
     for (size_t k = 0; k < score.per_sample.size(); ++k) {
       const SampleScore& s = score.per_sample[k];
@@ -333,18 +342,24 @@ Status ReadRunRecord(const std::string& path, RunRecord* out) {
   }
   *out = RunRecord();
   SVIT_RETURN_IF_ERROR(Get(j, "run_id", file, &out->run_id));
+  SVIT_RETURN_IF_ERROR(Get(j, "invocation", file, &out->invocation));
+  const nlohmann::json* model;
+  SVIT_RETURN_IF_ERROR(Field(j, "model", file, &model));
+  SVIT_RETURN_IF_ERROR(Get(*model, "name", file + ": model", &out->model_name));
+  SVIT_RETURN_IF_ERROR(Get(*model, "id", file + ": model", &out->model_id));
+  SVIT_RETURN_IF_ERROR(Get(*model, "identity", file + ": model", &out->model_identity));
   SVIT_RETURN_IF_ERROR(Get(j, "status", file, &out->status));
   SVIT_RETURN_IF_ERROR(Get(j, "started_at", file, &out->started_at));
   SVIT_RETURN_IF_ERROR(Get(j, "finished_at", file, &out->finished_at));
   SVIT_RETURN_IF_ERROR(Get(j, "versions", file, &out->versions));
   SVIT_RETURN_IF_ERROR(Get(j, "config", file, &out->config));
-  const nlohmann::json* results;
-  SVIT_RETURN_IF_ERROR(Field(j, "results", file, &results));
-  if (!results->is_array()) return Status::InvalidInput(file + ": results must be an array");
-  for (size_t i = 0; i < results->size(); ++i) {
+  const nlohmann::json* tasks;
+  SVIT_RETURN_IF_ERROR(Field(j, "tasks", file, &tasks));
+  if (!tasks->is_array()) return Status::InvalidInput(file + ": tasks must be an array");
+  for (size_t i = 0; i < tasks->size(); ++i) {
     TaskRun run;
-    SVIT_RETURN_IF_ERROR(ReadTaskRun((*results)[i], file + ": results[" + std::to_string(i) + "]", &run));
-    out->results.push_back(std::move(run));
+    SVIT_RETURN_IF_ERROR(ReadTaskRun((*tasks)[i], file + ": tasks[" + std::to_string(i) + "]", &run));
+    out->tasks.push_back(std::move(run));
   }
   return Status::OK();
 }
