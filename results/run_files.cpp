@@ -26,7 +26,8 @@ const std::set<std::string>& ReservedKeys() {
   return keys;
 }
 
-std::string Dump(const nlohmann::json& value) {
+template <typename Json>  // nlohmann::json or ordered_json (keeps its key order)
+std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

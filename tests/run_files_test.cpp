@@ -116,7 +116,9 @@ TEST(RunFiles, WritesAndReadsBack) {
 
   // The layout the reports read: run_id, model {name, id}, tasks[] in the
   // `score --output` shape with a protocol.
-  auto json = testing::ReadJsonFile(dir.File("run/m/run.json"));
+  std::string text = ReadText(dir.File("run/m/run.json"));
+  EXPECT_EQ(text.rfind("{\"format\":\"svit-eval-run/1\",\"run_id\":", 0), 0u) << text.substr(0, 80);
+  auto json = nlohmann::json::parse(text);
   EXPECT_EQ(json["model"]["name"], "m");
   EXPECT_EQ(json["tasks"][0]["task"], "vqav2");
   EXPECT_EQ(json["tasks"][0]["protocol"]["dataset_sha256"], std::string(64, 'd'));
