@@ -324,14 +324,14 @@ void HttpClient::Poll(int timeout_ms, std::vector<HttpResult>* out) {
   State& s = *state_;
   size_t before = out->size();
   Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(std::max(0, timeout_ms));
-  epoll_event events[256];
+  epoll_event events[64];
   while (true) {
     Clock::time_point now = Clock::now();
     Clock::time_point wake = deadline;
     if (s.timer_armed) wake = std::min(wake, s.timer_deadline);
     int wait_ms = static_cast<int>(
         std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count()));
-    int n = epoll_wait(s.epoll_fd, events, 256, wait_ms);
+    int n = epoll_wait(s.epoll_fd, events, 64, wait_ms);
     int running = 0;
     bool woken = false;
     for (int i = 0; i < n; ++i) {

@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -178,9 +179,18 @@ int Main(int argc, char** argv) {
       break;
     }
   }
-  std::printf("requests %zu seconds %.3f rps %.0f cpu_us_per_request %.1f failed %zu%s%s\n", answered, seconds,
-              static_cast<double>(answered) / seconds, 1e6 * cpu / static_cast<double>(answered), failed,
-              first_error.empty() ? "" : " first_error ", first_error.c_str());
+  std::vector<double> latencies;
+  for (const auto& o : outcomes) {
+    if (o.done && o.response.ok() && o.attempts > 0) latencies.push_back(o.latency_seconds * 1e3);
+  }
+  std::sort(latencies.begin(), latencies.end());
+  auto percentile = [&](double q) {
+    return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(q * static_cast<double>(latencies.size() - 1))];
+  };
+  std::printf("requests %zu seconds %.3f rps %.0f cpu_us_per_request %.1f failed %zu p50_ms %.3f p99_ms %.3f%s%s\n",
+              answered, seconds, static_cast<double>(answered) / seconds, 1e6 * cpu / static_cast<double>(answered),
+              failed, percentile(0.5), percentile(0.99), first_error.empty() ? "" : " first_error ",
+              first_error.c_str());
   return (status.ok() || timed) && failed == 0 ? 0 : 3;
 }
 
