@@ -15,5 +15,6 @@ int RunCompareCommand(const std::vector<std::string>& args);
 int RunLeaderboardCommand(const std::vector<std::string>& args);
 int RunSubmissionCommand(const std::vector<std::string>& args);
 int RunReportCommand(const std::vector<std::string>& args);
+int RunRunCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

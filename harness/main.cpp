@@ -17,6 +17,8 @@ struct Command {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
+      {"run", "send benchmark samples to models, score the answers, write a run record",
+       svit::RunRunCommand},
       {"score", "score a predictions file against a benchmark's official files",
        svit::RunScoreCommand},
       {"tasks", "list every task, its family, the files it reads and its metrics",

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <string>
 
+#include "core/json_text.h"  // AppendJsonString, AppendJsonNumber (moved to core/ for adapters)
 #include "core/status.h"
 #include "core/types.h"
 
@@ -22,11 +23,5 @@ void WriteScoreJson(const ScoreResult& result, const ScoreInputs& inputs, std::o
 // Writes to `path` atomically (temp file + rename); RunFailed on I/O errors.
 Status WriteScoreJsonFile(const ScoreResult& result, const ScoreInputs& inputs,
                           const std::string& path);
-
-// Appends `text` as a JSON string literal (quotes included).
-void AppendJsonString(std::string_view text, std::string* out);
-// Appends the shortest decimal that round-trips `value` (JSON has no NaN/Inf:
-// those are written as null).
-void AppendJsonNumber(double value, std::string* out);
 
 }  // namespace svit

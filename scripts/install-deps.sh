@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost-program-options-dev libboost-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libssl-dev libsqlite3-dev libeigen3-dev libsimdjson-dev
+  libcurl4-openssl-dev libssl-dev libsqlite3-dev libeigen3-dev libsimdjson-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 hyperfine time
   # headless browser tests of the HTML report (svit-eval report)

@@ -12,6 +12,10 @@ const char* TaskFamilyName(TaskFamily family) {
   return "unknown";
 }
 
+Status Task::Restrict(const std::unordered_set<std::string>& ids) {
+  return Status::InvalidInput("task " + info().name + " cannot be limited to a subset of its samples yet");
+}
+
 const std::string& TaskConfig::Get(const std::string& name) const {
   static const std::string kEmpty;
   auto it = values_.find(name);

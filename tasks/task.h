@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/status.h"
@@ -75,6 +76,13 @@ class Task {
   // follow the official rule (an error where the official script asserts,
   // otherwise counted and scored as the script scores them).
   virtual Status Score(const std::vector<Prediction>& predictions, ScoreResult* result) const = 0;
+
+  // Narrows the loaded benchmark to the samples whose ids are in `ids` (what
+  // `run --limit N` sends): afterwards samples() lists only those and Score
+  // applies the official rules to that subset, as the official scripts do
+  // when given a subset of question ids. The default refuses: a task whose
+  // metrics cannot be computed on a subset says so instead of guessing.
+  virtual Status Restrict(const std::unordered_set<std::string>& ids);
 };
 
 }  // namespace svit

@@ -396,4 +396,34 @@ std::vector<SampleColumn> VqaSampleColumns(const VqaAnnotations& annotations) {
   return columns;
 }
 
+void RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* questions,
+                    VqaAnnotations* annotations) {
+  VqaQuestions kept_questions;
+  kept_questions.data_subtype = questions->data_subtype;
+  for (size_t i = 0; i < questions->ids.size(); ++i) {
+    if (!ids.count(questions->ids[i])) continue;
+    kept_questions.ids.push_back(questions->ids[i]);
+    kept_questions.image_ids.push_back(questions->image_ids[i]);
+    kept_questions.questions.Add(questions->questions[i]);
+  }
+  *questions = std::move(kept_questions);
+
+  VqaAnnotations kept;
+  kept.type_names = annotations->type_names;
+  kept.first_answer.push_back(0);
+  for (size_t i = 0; i < annotations->size(); ++i) {
+    if (!ids.count(annotations->ids[i])) continue;
+    kept.index.emplace(annotations->ids[i], kept.ids.size());
+    kept.ids.push_back(annotations->ids[i]);
+    kept.question_type.push_back(annotations->question_type[i]);
+    kept.answer_type.push_back(annotations->answer_type[i]);
+    kept.image_ids.push_back(annotations->image_ids[i]);
+    for (uint32_t a = annotations->first_answer[i]; a < annotations->first_answer[i + 1]; ++a) {
+      kept.answers.Add(annotations->answers[a]);
+    }
+    kept.first_answer.push_back(static_cast<uint32_t>(kept.answers.size()));
+  }
+  *annotations = std::move(kept);
+}
+
 }  // namespace svit

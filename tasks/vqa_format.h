@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/status.h"
@@ -77,6 +78,10 @@ std::vector<Sample> BuildVqaSamples(const VqaQuestions& questions,
 
 // The human answers of annotation i, in file order.
 std::vector<std::string> AnswersOf(const VqaAnnotations& annotations, size_t i);
+
+// Keeps only the questions whose ids are in `ids`, in both files' order.
+void RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* questions,
+                    VqaAnnotations* annotations);
 
 // Per-sample answer type, question type and image id (the cluster that
 // paired tests resample), in annotation order.

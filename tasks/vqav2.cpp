@@ -56,8 +56,19 @@ class Vqav2Task : public Task {
 
   const std::vector<Sample>& samples() const override {
     // Built on first use: scoring never needs them.
-    std::call_once(samples_once_, [this] { samples_ = BuildVqaSamples(questions_, {llava::kShortAnswer}); });
+    std::lock_guard<std::mutex> lock(samples_mutex_);
+    if (!samples_built_) samples_ = BuildVqaSamples(questions_, {llava::kShortAnswer});
+    samples_built_ = true;
     return samples_;
+  }
+
+  // vqaEval.evaluate(quesIds) scores any subset of the annotated questions.
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    RestrictVqaSet(ids, &questions_, &annotations_);
+    std::lock_guard<std::mutex> lock(samples_mutex_);
+    samples_built_ = false;
+    samples_.clear();
+    return Status::OK();
   }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
@@ -192,7 +203,8 @@ class Vqav2Task : public Task {
   std::string processor_ = "raw";
   VqaQuestions questions_;
   VqaAnnotations annotations_;
-  mutable std::once_flag samples_once_;
+  mutable std::mutex samples_mutex_;
+  mutable bool samples_built_ = false;
   mutable std::vector<Sample> samples_;
 };
 
