@@ -298,6 +298,7 @@ Status WriteRunRecord(const RunRecord& record, const std::string& dir) {
     task["metrics_unrounded"] = score.metrics_unrounded;
     task["official_output"] = score.official_output;
     task["notes"] = score.notes;
+    if (!score.judge.is_null()) task["judge"] = score.judge;
     task["protocol"] = {{"prompt_template_sha256", p.prompt_template_sha256},
                         {"dataset_sha256", p.dataset_sha256},
                         {"prompts_sha256", p.prompts_sha256},
@@ -320,6 +321,12 @@ Status WriteRunRecord(const RunRecord& record, const std::string& dir) {
       auto it = index.find(s.id);
       text += k ? ",\n{" : "\n{";
       AppendSampleFields(s, it == index.end() ? nullptr : it->second, &text);
+      for (const SampleColumn& column : score.columns) {
+        text += ", ";
+        AppendJsonString(column.name, &text);
+        text += ": ";
+        AppendJsonString(column.values[column.codes[k]], &text);
+      }
       text += '}';
     }
     text += "]}";
