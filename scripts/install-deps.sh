@@ -8,6 +8,9 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libeigen3-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 hyperfine time
+  # the local LibTorch engine: LibTorch 1.13 (CPU), image decoding, SentencePiece;
+  # OpenBLAS replaces the reference BLAS LibTorch would otherwise run on (~5x slower)
+  libtorch-dev libstb-dev libsentencepiece-dev libopenblas0-openmp
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -292,6 +292,8 @@ Status WriteSuite(const std::string& out_dir, const SuiteOptions& options) {
 namespace {
 
 // One training instruction. `variety` 1 keeps to the first paraphrase.
+// `image` is the scene's index in the split, or -1 for a question asked
+// without an image (the trainer shows a blank, mean-colour image then).
 std::optional<Json> MakeInstruction(const Scene& scene, int64_t image, int variety, bool diverse, Rng* rng) {
   // Kinds and their weights; the SVIT-style set adds multiple-choice
   // problems, POPE-like negatives and reasoning at a larger share.
@@ -314,9 +316,10 @@ std::optional<Json> MakeInstruction(const Scene& scene, int64_t image, int varie
     prompt = qa.question + kShortAnswerSuffix;
     answer = qa.answer;
   } else if (roll < (diverse ? 57 : 55)) {
-    std::optional<Choice> choice = rng->Chance(diverse ? 85 : 100) ? MakeImageChoice(scene, variety, rng)
-                                                                   : std::optional<Choice>(MakeKnowledgeChoice(rng));
+    const bool knowledge = diverse && rng->Chance(15);
+    std::optional<Choice> choice = knowledge ? MakeKnowledgeChoice(rng) : MakeImageChoice(scene, variety, rng);
     if (!choice) return std::nullopt;
+    if (knowledge) image = -1;  // asked without an image, as ScienceQA's text-only problems are
     kind = "choice";
     prompt = RenderChoicePrompt(*choice);
     answer = std::string(1, static_cast<char>('A' + choice->answer));
