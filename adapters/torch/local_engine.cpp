@@ -137,7 +137,7 @@ class LocalEngine::Impl {
     if (status.ok() && request.continuations.empty()) status = Status::InvalidInput("rank request without continuations");
     // As lm-evaluation-harness: encode context + continuation together and
     // keep the tokens after the context's own encoding.
-    const std::string context = RenderPrompt(request.prompt);
+    const std::string context = RenderPrompt(manifest_, request.prompt);
     const size_t context_tokens = tokenizer_->Encode(context).size();
     for (size_t i = 0; status.ok() && i < request.continuations.size(); ++i) {
       std::vector<int64_t> whole = tokenizer_->Encode(context + request.continuations[i]);
@@ -163,19 +163,6 @@ class LocalEngine::Impl {
  private:
   static std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-  std::string RenderPrompt(std::string prompt) const {
-    const std::string& placeholder = manifest_.image_placeholder;
-    if (!placeholder.empty()) {
-      for (size_t at = prompt.find(placeholder); at != std::string::npos; at = prompt.find(placeholder, at)) {
-        const size_t length = placeholder.size() + (prompt.compare(at + placeholder.size(), 1, "\n") == 0 ? 1 : 0);
-        prompt.erase(at, length);
-      }
-    }
-    std::string text = manifest_.prompt_template;
-    text.replace(text.find("{prompt}"), 8, prompt);
-    return text;
-  }
-
   Status Prepare(const std::string& image_bytes, const std::string& prompt, Prepared* out) const {
     const ImageSpec& spec = manifest_.image;
     out->pixels.resize(3 * static_cast<size_t>(spec.size) * spec.size);
@@ -188,7 +175,7 @@ class LocalEngine::Impl {
     }
     out->prompt_ids.clear();
     if (manifest_.bos_id >= 0) out->prompt_ids.push_back(manifest_.bos_id);
-    const std::vector<int64_t> ids = tokenizer_->Encode(RenderPrompt(prompt));
+    const std::vector<int64_t> ids = tokenizer_->Encode(RenderPrompt(manifest_, prompt));
     out->prompt_ids.insert(out->prompt_ids.end(), ids.begin(), ids.end());
     if (out->prompt_ids.size() > static_cast<size_t>(manifest_.max_prompt_tokens)) {
       return Status::InvalidInput("prompt has " + std::to_string(out->prompt_ids.size()) +
@@ -220,10 +207,14 @@ class LocalEngine::Impl {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
         if (stopping_ && queue_.empty()) return;
-        const auto deadline = Clock::now() + std::chrono::milliseconds(options_.batch_wait_ms);
-        cv_.wait_until(lock, deadline, [this] {
-          return stopping_ || queue_.size() >= static_cast<size_t>(options_.max_batch_size);
-        });
+        // Gather until the batch is full or no request has arrived for
+        // batch_wait_ms: a caller still submitting keeps the batch open.
+        for (size_t seen = queue_.size(); !stopping_ && seen < static_cast<size_t>(options_.max_batch_size);) {
+          cv_.wait_for(lock, std::chrono::milliseconds(options_.batch_wait_ms),
+                       [&] { return stopping_ || queue_.size() != seen; });
+          if (queue_.size() == seen) break;
+          seen = queue_.size();
+        }
         const size_t kind = queue_.front().index();
         for (auto it = queue_.begin(); it != queue_.end() && batch.size() < static_cast<size_t>(options_.max_batch_size);) {
           if (it->index() == kind) {

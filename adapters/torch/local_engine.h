@@ -11,8 +11,8 @@
 //             loglikelihood requests), with whether it is the greedy one.
 //
 // Requests are batched dynamically: Submit* may be called from any number of
-// threads; one worker collects what is queued (up to max_batch_size, waiting
-// at most batch_wait_ms after the first request) and runs it as one batch.
+// threads; one worker collects what is queued (up to max_batch_size, until no
+// new request has arrived for batch_wait_ms) and runs it as one batch.
 // Rows are left-padded and the model derives positions from the attention
 // mask, so a request's answer does not depend on what it is batched with.
 //
@@ -37,7 +37,7 @@ namespace svit::local {
 struct EngineOptions {
   int threads = 0;          // LibTorch intra-op threads; 0 keeps LibTorch's default
   int max_batch_size = 16;  // requests per forward pass; 1 disables batching
-  int batch_wait_ms = 2;    // how long a partly filled batch waits for more requests
+  int batch_wait_ms = 2;    // a partly filled batch runs once no request came for this long
 };
 
 struct GenerateRequest {

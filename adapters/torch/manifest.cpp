@@ -86,6 +86,19 @@ class ManifestReader {
 
 }  // namespace
 
+std::string RenderPrompt(const ModelManifest& manifest, std::string prompt) {
+  const std::string& placeholder = manifest.image_placeholder;
+  if (!placeholder.empty()) {
+    for (size_t at = prompt.find(placeholder); at != std::string::npos; at = prompt.find(placeholder, at)) {
+      const size_t length = placeholder.size() + (prompt.compare(at + placeholder.size(), 1, "\n") == 0 ? 1 : 0);
+      prompt.erase(at, length);
+    }
+  }
+  std::string text = manifest.prompt_template;
+  text.replace(text.find("{prompt}"), 8, prompt);
+  return text;
+}
+
 Status LoadManifest(const std::string& model_dir, ModelManifest* out) {
   const std::string path = (std::filesystem::path(model_dir) / "manifest.json").string();
   JsonDocument doc;

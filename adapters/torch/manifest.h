@@ -36,6 +36,10 @@ struct ModelManifest {
   int max_total_tokens = 0;    // prompt + generated, the model's position limit
 };
 
+// The text the model reads for `prompt`: the image placeholder (and a newline
+// right after it) removed, then put into the prompt template.
+std::string RenderPrompt(const ModelManifest& manifest, std::string prompt);
+
 // Reads `model_dir`/manifest.json. Files named in it are resolved relative to
 // `model_dir` and must exist.
 Status LoadManifest(const std::string& model_dir, ModelManifest* out);

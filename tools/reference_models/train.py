@@ -131,7 +131,13 @@ def train(name, examples, images, vocab, steps, batch_size, lr, seed):
             for group in optimizer.param_groups:
                 group["lr"] = lr * warm * 0.5 * (1 + math.cos(math.pi * step / steps))
             logits = model(model.encode_images(pixels), ids, mask)
-            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-100)
+            # Every instruction weighs the same, however long its answer: a
+            # token-level mean would let detailed descriptions drown out the
+            # one-word answers that carry most of the visual signal.
+            token_loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1),
+                                         ignore_index=-100, reduction="none").view(targets.shape)
+            answer_tokens = (targets != -100).sum(1).clamp(min=1)
+            loss = (token_loss.sum(1) / answer_tokens).mean()
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -203,7 +209,7 @@ def main():
     parser.add_argument("--baseline-steps", type=int, default=300)
     parser.add_argument("--svit-steps", type=int, default=1500)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--only", choices=["baseline", "svit"])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
