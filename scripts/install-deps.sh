@@ -10,6 +10,9 @@ packages=(
   python3 hyperfine time
   # headless browser tests of the HTML report (svit-eval report)
   chromium
+  # the local LibTorch engine: LibTorch 1.13 (CPU), image decoding, SentencePiece;
+  # OpenBLAS replaces the reference BLAS LibTorch would otherwise run on (~5x slower)
+  libtorch-dev libsentencepiece-dev libopenblas0-openmp
 )
 missing=()
 for p in "${packages[@]}"; do
