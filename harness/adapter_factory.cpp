@@ -4,11 +4,40 @@
 #include <cstdlib>
 
 #include "adapters/openai_http.h"
+#ifdef SVIT_HAVE_LOCAL_ENGINE
+#include "adapters/torch/local_adapter.h"
+#endif
 
 namespace svit {
 namespace {
 
-constexpr const char* kAdapters = "openai";
+constexpr const char* kAdapters = "openai, local";
+
+// The local adapter's options: {"path": model folder (required), "threads":
+// LibTorch threads, "max_batch_size": N}.
+Status LocalOptions(const ModelSpec& model, std::string* path, int* threads, int* max_batch_size) {
+  *threads = 0;
+  *max_batch_size = 16;
+  for (const auto& [key, value] : model.options.items()) {
+    if (key == "path") {
+      if (!value.is_string() || value.get<std::string>().empty()) {
+        return Status::InvalidInput("options.path must be the model folder");
+      }
+      *path = value.get<std::string>();
+    } else if (key == "threads" || key == "max_batch_size") {
+      if (!value.is_number_integer() || value.get<int64_t>() < (key == "threads" ? 0 : 1) ||
+          value.get<int64_t>() > 256) {
+        return Status::InvalidInput("options." + key + " must be an integer from " +
+                                    (key == "threads" ? "0" : "1") + " to 256");
+      }
+      (key == "threads" ? *threads : *max_batch_size) = value.get<int>();
+    } else {
+      return Status::InvalidInput("options: unknown option '" + key + "' (known: path, threads, max_batch_size)");
+    }
+  }
+  if (path->empty()) return Status::InvalidInput("options.path (the model folder) is required for adapter local");
+  return Status::OK();
+}
 
 Status EndpointFor(const ModelSpec& model, ChatEndpoint* endpoint) {
   SVIT_RETURN_IF_ERROR(ParseEndpointProfile(model.profile, &endpoint->profile));
@@ -65,6 +94,10 @@ Status CheckModelSpec(const ModelSpec& model) {
     size_t threads;
     status = EndpointFor(model, &endpoint);
     if (status.ok()) status = OpenAiThreads(model, &threads);
+  } else if (model.adapter == "local") {
+    std::string path;
+    int threads, batch;
+    status = LocalOptions(model, &path, &threads, &batch);
   } else {
     status = Status::InvalidInput("unknown adapter '" + model.adapter + "'; known: " + kAdapters);
   }
@@ -73,6 +106,20 @@ Status CheckModelSpec(const ModelSpec& model) {
 
 Status CreateAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out) {
   SVIT_RETURN_IF_ERROR(CheckModelSpec(model));  // admits only the kinds created below
+  if (model.adapter == "local") {
+#ifdef SVIT_HAVE_LOCAL_ENGINE
+    LocalAdapterOptions options;
+    SVIT_RETURN_IF_ERROR(LocalOptions(model, &options.model_dir, &options.engine.threads,
+                                      &options.engine.max_batch_size));
+    options.model_id = model.model_id;
+    options.generation = model.generation;
+    return CreateLocalAdapter(options, out).WithContext("model " + model.name);
+#else
+    return Status::InvalidInput("model " + model.name +
+                                ": this svit-eval was built without the local LibTorch engine "
+                                "(install libtorch-dev and libsentencepiece-dev, then rebuild)");
+#endif
+  }
   return CreateOpenAiAdapter(model, out).WithContext("model " + model.name);
 }
 

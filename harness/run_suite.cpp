@@ -143,7 +143,9 @@ Prediction PredictionFromOutcome(const Sample& sample, const std::string& prompt
                                  RequestKind kind, std::string* error) {
   Prediction p;
   p.id = sample.id;
-  p.prompt = prompt;
+  // As LLaVA's answer files record it: image questions start with the image
+  // token (eval_science_qa.py, for one, tells image questions by it).
+  p.prompt = sample.images.empty() ? prompt : "<image>\n" + prompt;
   const Response& r = outcome.response;
   if (!outcome.done) {
     *error = "not answered";

@@ -292,6 +292,10 @@ Status ParseSuite(const nlohmann::json& document, const std::string& base_dir, c
   for (size_t i = 0; i < models.size(); ++i) {
     ModelSpec m;
     SVIT_RETURN_IF_ERROR(ParseModel(models[i], origin + ": models[" + std::to_string(i) + "]", &m));
+    // A local model folder is a path like the task files: relative to the suite.
+    if (m.adapter == "local" && m.options.contains("path") && m.options["path"].is_string()) {
+      m.options["path"] = Resolve(base_dir, m.options["path"].get<std::string>());
+    }
     out->models.push_back(std::move(m));
   }
   for (size_t i = 0; i < tasks.size(); ++i) {

@@ -94,8 +94,11 @@ class ScienceQaTask : public Task {
         s.status = SampleStatus::kMissing;
         ++result->counts.missing;
       } else if (p->failed) {
+        // A request that got no answer says nothing about the model: left
+        // out of every count rather than scored as a wrong answer.
         s.status = SampleStatus::kFailed;
         ++result->counts.failed;
+        continue;
       } else if (s.extracted == "FAILED") {
         s.status = SampleStatus::kUnparseable;
         ++result->counts.unparseable;
@@ -112,8 +115,8 @@ class ScienceQaTask : public Task {
       img_total += is_multimodal;
       img_correct += is_correct && is_multimodal;
     }
-    size_t total = samples_.size();
-    result->counts.total = total;
+    result->counts.total = samples_.size();
+    size_t total = samples_.size() - result->counts.failed;
 
     double acc = static_cast<double>(correct) / static_cast<double>(total) * 100.0;
     result->metrics_unrounded["acc"] = acc;
@@ -146,7 +149,7 @@ class ScienceQaTask : public Task {
     }
     if (result->counts.failed > 0) {
       result->notes.push_back(std::to_string(result->counts.failed) +
-                              " failed requests are scored as 'FAILED' (wrong), like missing answers");
+                              " failed requests are excluded from every count and accuracy");
     }
     return Status::OK();
   }

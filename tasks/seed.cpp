@@ -137,6 +137,7 @@ class SeedTask : public Task {
         s.prediction = p->text;
         s.status = SampleStatus::kFailed;
         ++result->counts.failed;
+        continue;  // no answer: excluded from every accuracy, never scored as wrong
       } else {
         s.prediction = s.extracted = p->text;
         correct = p->text == q.answer;
@@ -186,7 +187,7 @@ class SeedTask : public Task {
     }
     if (result->counts.failed > 0) {
       result->notes.push_back(std::to_string(result->counts.failed) +
-                              " failed requests count as wrong, like missing answers");
+                              " failed requests are excluded from every accuracy");
     }
     return Status::OK();
   }

@@ -560,9 +560,6 @@ TEST_F(RunHttpTest, BadInvocationsExitWith2) {
                               "m=" + server.url()});
   EXPECT_EQ(missing_file.exit_code, 2);
   EXPECT_NE(missing_file.err.find("nope.json"), std::string::npos) << missing_file.err;
-  auto no_args = RunCli({"run"});
-  EXPECT_EQ(no_args.exit_code, 2);
-  EXPECT_NE(no_args.err.find("default suite"), std::string::npos) << no_args.err;
   EXPECT_EQ(server.Stats()["total"], 0);
 }
 
