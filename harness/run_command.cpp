@@ -6,11 +6,13 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
 #include "adapters/openai_protocol.h"
 #include "harness/commands.h"
+#include "harness/run_outputs.h"
 #include "harness/default_suite.h"
 #include "harness/run_suite.h"
 #include "tasks/registry.h"
@@ -33,7 +35,7 @@ const std::set<std::string>& QuickOptions() {
 // Options that apply to any suite (the rest describe the quick form's model
 // and task).
 const std::set<std::string>& RunOptionNames() {
-  static const std::set<std::string> names = {"help",  "config", "output", "cache", "no-cache", "refresh",
+  static const std::set<std::string> names = {"help",  "config", "output", "cache", "store", "no-cache", "refresh",
                                               "run-id", "limit", "progress-interval", "grace-seconds"};
   return names;
 }
@@ -45,6 +47,7 @@ po::options_description AllOptions() {
       ("config", po::value<std::string>(), "")
       ("output,o", po::value<std::string>(), "")
       ("cache", po::value<std::string>(), "")
+      ("store", po::value<std::string>(), "")
       ("no-cache", "")
       ("refresh", "")
       ("run-id", po::value<std::string>(), "")
@@ -102,6 +105,8 @@ void PrintHelp() {
       "  --config FILE            suite file: models, tasks, output (see docs/suite.md)\n"
       "  --output, -o DIR         output folder (default runs, or the suite's)\n"
       "  --cache FILE             response cache file\n"
+      "  --store FILE             results store (SQLite) the run records are added to\n"
+      "                           (default $SVIT_RESULTS_DB, else OUTPUT/results.sqlite)\n"
       "  --no-cache               neither read nor write the cache\n"
       "  --refresh                send everything again and overwrite cached answers\n"
       "  --limit N                only the first N samples of every task\n"
@@ -253,6 +258,13 @@ int RunRunCommand(const std::vector<std::string>& args) {
   RunSummary summary;
   status = RunSuite(suite, settings, std::cout, &summary);
   std::cout.flush();
+  if (!status.ok()) return Fail(status);
+  // The results store: --store, else $SVIT_RESULTS_DB, else <output>/results.sqlite.
+  const char* store_env = std::getenv("SVIT_RESULTS_DB");
+  std::string store = vm.count("store") ? vm["store"].as<std::string>()
+                      : store_env && *store_env ? std::string(store_env)
+                                                : suite.output + "/results.sqlite";
+  status = WriteRunOutputs(suite, summary, store, std::cout);
   if (!status.ok()) return Fail(status);
   if (summary.failed > 0) {
     std::fprintf(stderr,

@@ -280,8 +280,18 @@ Direction MetricDirection(const std::string& metric_path) {
   if (leaf.find("yes_ratio") != std::string::npos || leaf.find("yes ratio") != std::string::npos) {
     return Direction::kNeutral;
   }
-  for (const char* lower_better : {"error", "wer", "loss", "failed", "missing", "unparseable"}) {
-    if (leaf.find(lower_better) != std::string::npos) return Direction::kLowerIsBetter;
+  // Whole words only: "answer_type=number" is not a word error rate.
+  std::string word;
+  for (size_t i = 0; i <= leaf.size(); ++i) {
+    char c = i < leaf.size() ? leaf[i] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      word += c;
+      continue;
+    }
+    for (const char* lower_better : {"error", "errors", "wer", "loss", "failed", "missing", "unparseable"}) {
+      if (word == lower_better) return Direction::kLowerIsBetter;
+    }
+    word.clear();
   }
   return Direction::kHigherIsBetter;
 }

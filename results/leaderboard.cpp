@@ -57,15 +57,15 @@ const std::vector<LeaderboardColumn>& DefaultColumns() {
       {"MME-C", {"mme"}, {"Cognition_total", "cognition", "Cognition", "cognition/total"}, false},
       {"MMBench", {"mmbench", "mmbench_en"}, {"overall", "accuracy"}, true},
       {"MMBench-CN", {"mmbench_cn"}, {"overall", "accuracy"}, true},
-      {"SEED", {"seed", "seed_bench", "seedbench"}, {"image", "accuracy_image", "img_accuracy", "overall", "accuracy"}, true},
+      {"SEED", {"seed", "seed_bench", "seedbench"}, {"image_accuracy", "image", "accuracy_image", "img_accuracy", "overall", "accuracy"}, true},
       {"VQAv2", {"vqav2"}, {"overall"}, true},
       {"GQA", {"gqa"}, {"accuracy", "overall"}, true},
       {"VizWiz", {"vizwiz"}, {"overall", "accuracy"}, true},
-      {"SQA-IMG", {"scienceqa", "scienceqa_img", "sqa"}, {"img_accuracy", "IMG-Accuracy", "image_accuracy", "acc"}, true},
+      {"SQA-IMG", {"scienceqa", "scienceqa_img", "sqa"}, {"img_acc", "img_accuracy", "IMG-Accuracy", "image_accuracy", "acc"}, true},
       {"TextVQA", {"textvqa"}, {"accuracy", "overall"}, true},
       {"POPE", {"pope"}, {"f1_mean", "mean_f1", "f1", "adversarial/f1+popular/f1+random/f1"}, true},
-      {"LLaVA-W", {"llava_bench", "llava_bench_wild", "llava_wild", "llava_w"}, {"all/relative_score", "relative_score", "overall"}, false},
-      {"MM-Vet", {"mmvet", "mm_vet"}, {"total", "overall"}, true},
+      {"LLaVA-W", {"llava-bench", "llava_bench", "llava_bench_wild", "llava_wild", "llava_w"}, {"all/relative_score", "relative_score", "overall"}, false},
+      {"MM-Vet", {"mm-vet", "mmvet", "mm_vet"}, {"total", "overall"}, true},
   };
   return kColumns;
 }
