@@ -157,6 +157,13 @@ int RunScoreCommand(const std::vector<std::string>& args) {
   if (!status.ok()) return Fail(status);
   const TaskInfo& info = task->info();
 
+  bool live_judge = vm.count("judge");
+  JudgedTask* judged = dynamic_cast<JudgedTask*>(task.get());
+  for (const char* name : kJudgeOptions) {
+    if (vm.count(name) && !live_judge) return Fail(Status::InvalidInput(std::string("--") + name + " needs --judge"));
+  }
+  if (live_judge && !judged) return Fail(Status::InvalidInput("task " + info.name + " is not judged; drop --judge"));
+
   TaskConfig config;
   std::set<std::string> accepted = {"task", "predictions", "output", "help"};
   accepted.insert(std::begin(kJudgeOptions), std::end(kJudgeOptions));
@@ -189,14 +196,8 @@ int RunScoreCommand(const std::vector<std::string>& args) {
                                      " reads its predictions from its own files; drop --predictions"));
   }
 
-  bool live_judge = vm.count("judge");
-  JudgedTask* judged = dynamic_cast<JudgedTask*>(task.get());
-  for (const char* name : kJudgeOptions) {
-    if (vm.count(name) && !live_judge) return Fail(Status::InvalidInput(std::string("--") + name + " needs --judge"));
-  }
   JudgeSpec judge_spec;
   if (live_judge) {
-    if (!judged) return Fail(Status::InvalidInput("task " + info.name + " is not judged; drop --judge"));
     if (!config.Get("judge-replay").empty()) {
       return Fail(Status::InvalidInput("give either --judge (a live judge) or --judge-replay (recorded verdicts)"));
     }
