@@ -115,10 +115,10 @@ TEST_F(JudgeLive, LlavaBenchScoresThroughTheCliWithIdentityAndCounts) {
   const auto& m = result["metrics"];
   // Default mode: scored reviews only. conv (8,7),(9,6): means 8.5, 6.5 ->
   // 76.5; detail (10,8) -> 80.0; all (9.0, 7.0) -> 77.8.
-  EXPECT_EQ(m["conv"]["relative_score"], 76.5);
-  EXPECT_EQ(m["conv"]["reference_score_x10"], 85.0);
-  EXPECT_EQ(m["conv"]["model_score_x10"], 65.0);
-  EXPECT_EQ(m["detail"]["relative_score"], 80.0);
+  EXPECT_EQ(m["llava_bench_conv"]["relative_score"], 76.5);
+  EXPECT_EQ(m["llava_bench_conv"]["reference_score_x10"], 85.0);
+  EXPECT_EQ(m["llava_bench_conv"]["model_score_x10"], 65.0);
+  EXPECT_EQ(m["llava_bench_detail"]["relative_score"], 80.0);
   EXPECT_EQ(m["all"]["relative_score"], 77.8);
   EXPECT_EQ(m["all"]["reference_score_x10"], 90.0);
   EXPECT_EQ(m["all"]["model_score_x10"], 70.0);
@@ -130,10 +130,10 @@ TEST_F(JudgeLive, LlavaBenchScoresThroughTheCliWithIdentityAndCounts) {
   const auto& samples = result["per_sample"];
   ASSERT_EQ(samples.size(), 6u);
   EXPECT_EQ(samples[0]["score"], 7.0);
-  EXPECT_EQ(samples[2]["detail"]["judge_outcome"], "malformed");
-  EXPECT_EQ(samples[3]["detail"]["judge_outcome"], "refused");
+  EXPECT_EQ(samples[2]["judge_outcome"], "malformed");
+  EXPECT_EQ(samples[3]["judge_outcome"], "refused");
   EXPECT_EQ(samples[5]["status"], "failed");
-  EXPECT_EQ(samples[5]["detail"]["judge_outcome"], "failed");
+  EXPECT_EQ(samples[5]["judge_outcome"], "failed");
   EXPECT_NE(samples[5]["score"], -1);
   EXPECT_NE(r.out.find("2 reviews could not be parsed and are excluded from every mean"), std::string::npos) << r.out;
 
@@ -176,8 +176,8 @@ TEST_F(JudgeLive, OfficialModeAveragesUnparsedReviewsAsMinusOne) {
   auto m = ReadJsonFile(dir.File("r.json"))["metrics"];
   // conv (8,7),(9,6),(-1,-1): means 5.333, 4.0 -> 75.0; detail (-1,-1),(10,8):
   // 4.5, 3.5 -> 77.8; all: 5.0, 3.8 -> 76.0. The failed request stays out.
-  EXPECT_EQ(m["conv"]["relative_score"], 75.0);
-  EXPECT_EQ(m["detail"]["relative_score"], 77.8);
+  EXPECT_EQ(m["llava_bench_conv"]["relative_score"], 75.0);
+  EXPECT_EQ(m["llava_bench_detail"]["relative_score"], 77.8);
   EXPECT_EQ(m["all"]["relative_score"], 76.0);
   EXPECT_EQ(m["all"]["reviews"], 5);
 }
