@@ -406,7 +406,10 @@ Response ParseOpenAiSuccess(const HttpReply& reply, simdjson::dom::element root)
   }
   simdjson::dom::element content;
   if (message.at_key("content").get(content) == simdjson::SUCCESS) ReadContent(content, &response.text);
+  response.refusal = FieldText(message, "refusal");
   response.finish_reason = FieldText(choice, "finish_reason");
+  response.model = FieldText(object, "model");
+  response.system_fingerprint = FieldText(object, "system_fingerprint");
   simdjson::dom::object usage;
   if (object.at_key("usage").get(usage) == simdjson::SUCCESS) {
     response.usage.prompt_tokens = IntField(usage, "prompt_tokens");
@@ -432,6 +435,7 @@ Response ParseOllamaSuccess(const HttpReply& reply, simdjson::dom::element root)
   simdjson::dom::element content;
   if (message.at_key("content").get(content) == simdjson::SUCCESS) ReadContent(content, &response.text);
   response.finish_reason = FieldText(object, "done_reason");
+  response.model = FieldText(object, "model");
   response.usage.prompt_tokens = IntField(object, "prompt_eval_count");
   response.usage.completion_tokens = IntField(object, "eval_count");
   return response;

@@ -67,6 +67,10 @@ std::string Request::ContentHash() const {
   for (const auto& stop : params.stop) hash.UpdateField(stop);
   hash.UpdateField(std::to_string(options.size()));
   for (const auto& option : options) hash.UpdateField(option);
+  if (repeat != 0) {
+    hash.UpdateField("repeat");
+    hash.UpdateField(std::to_string(repeat));
+  }
   return hash.HexDigest();
 }
 

@@ -68,13 +68,19 @@ struct Request {
   std::vector<ChatMessage> messages;
   GenerationParams params;
   std::vector<std::string> options;  // kRank: continuations to score, in order
+  // Not sent. Distinguishes otherwise identical requests that must get
+  // independent answers (repeated judging, retries of the same judge
+  // prompt): each value is a separate cache entry.
+  int repeat = 0;
 
   // SHA-256 (hex) of the kind, messages (image bytes by their digest),
   // parameters and options, each field written as its 8-byte little-endian
   // length and its bytes: "svit-request-v1", kind, #messages, then per
   // message role, #parts and per part "text" + text or "image" + MIME +
   // image SHA-256; then max_new_tokens, temperature (shortest round-trip
-  // decimal), top_p or "-", seed or "-", #stop + stops, #options + options.
+  // decimal), top_p or "-", seed or "-", #stop + stops, #options + options;
+  // then, only when repeat is not 0, "repeat" + repeat (so requests without
+  // repeats keep their hash).
   // Stable across runs, platforms and versions that keep this encoding.
   std::string ContentHash() const;
   // The text of every user message's text parts, joined by newlines: what a
@@ -116,6 +122,9 @@ struct Response {
   std::string text;                    // generate: the answer
   std::vector<double> option_logprobs;  // rank: one log-likelihood per option
   std::string finish_reason;           // "stop", "length", "content_filter", ...
+  std::string model;                   // the model id the endpoint reported, if any
+  std::string system_fingerprint;      // the backend version it reported, if any
+  std::string refusal;                 // the endpoint's refusal message, if any
   Usage usage;
   ResponseError error;
 

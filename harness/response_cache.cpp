@@ -24,6 +24,9 @@ std::string SerializeResponse(const Response& response) {
                         {"completion_tokens", response.usage.completion_tokens},
                         {"reasoning_tokens", response.usage.reasoning_tokens}}}};
   if (!response.option_logprobs.empty()) j["option_logprobs"] = response.option_logprobs;
+  if (!response.model.empty()) j["model"] = response.model;
+  if (!response.system_fingerprint.empty()) j["system_fingerprint"] = response.system_fingerprint;
+  if (!response.refusal.empty()) j["refusal"] = response.refusal;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -39,6 +42,9 @@ bool DeserializeResponse(std::string_view text, Response* out) {
     out->usage.completion_tokens = usage.value("completion_tokens", int64_t{0});
     out->usage.reasoning_tokens = usage.value("reasoning_tokens", int64_t{0});
     if (j.contains("option_logprobs")) out->option_logprobs = j["option_logprobs"].get<std::vector<double>>();
+    out->model = j.value("model", "");
+    out->system_fingerprint = j.value("system_fingerprint", "");
+    out->refusal = j.value("refusal", "");
   } catch (const nlohmann::json::exception&) {
     return false;
   }

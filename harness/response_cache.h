@@ -57,7 +57,7 @@ class ResponseCache {
 };
 
 // The stored form of a Response (text, finish reason, usage, option
-// log-likelihoods) and back.
+// log-likelihoods, reported model, system fingerprint, refusal) and back.
 std::string SerializeResponse(const Response& response);
 bool DeserializeResponse(std::string_view text, Response* out);
 

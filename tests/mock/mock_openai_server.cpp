@@ -14,7 +14,13 @@
 //   (delay_ms, then the answer), malformed (invalid JSON with status 200),
 //   truncated (Content-Length larger than the body, then close),
 //   context_length (dialect openai | vllm | llamacpp | tgi), unauthorized.
-// Config: {"answers", "default_answer", "delay_ms", "api_key", "faults": [...]}.
+// Answer rules (a judge with deterministic verdicts): the first rule whose
+// `match` the text contains answers instead, with {"answer" (string or null),
+// "finish_reason" (default "stop"), "refusal"}. Replies report the model as
+// config.reported_model (default: the requested one) and carry
+// config.system_fingerprint when set.
+// Config: {"answers", "default_answer", "rules", "reported_model",
+// "system_fingerprint", "delay_ms", "api_key", "faults": [...]}.
 #include <utility>  // Boost 1.74's asio/awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
@@ -52,8 +58,18 @@ struct Fault {
   std::string dialect = "openai";
 };
 
+struct Rule {
+  std::string match;
+  json answer;  // string or null
+  std::string finish_reason = "stop";
+  std::string refusal;
+};
+
 struct Server {
   json answers = json::object();
+  std::vector<Rule> rules;
+  std::string reported_model;
+  std::string system_fingerprint;
   std::string default_answer = "mock answer";
   int delay_ms = 0;
   std::string api_key;
@@ -140,11 +156,20 @@ void ReadMessages(const json& body, bool ollama, std::string* text, json* images
   }
 }
 
-Reply Answer(const std::string& text, const json& images, bool ollama, const std::string& model) {
-  std::string answer = g_server.answers.contains(text) ? g_server.answers[text].get<std::string>()
-                                                       : g_server.default_answer;
+Reply Answer(const std::string& text, const json& images, bool ollama, const std::string& requested_model) {
+  json answer = g_server.answers.contains(text) ? g_server.answers[text] : json(g_server.default_answer);
+  std::string finish_reason = "stop";
+  json message_refusal = nullptr;
+  for (const Rule& rule : g_server.rules) {
+    if (text.find(rule.match) == std::string::npos) continue;
+    answer = rule.answer;
+    finish_reason = rule.finish_reason;
+    if (!rule.refusal.empty()) message_refusal = rule.refusal;
+    break;
+  }
+  std::string model = g_server.reported_model.empty() ? requested_model : g_server.reported_model;
   int prompt_tokens = Words(text) + 10 * static_cast<int>(images.size());
-  int completion_tokens = Words(answer);
+  int completion_tokens = answer.is_string() ? Words(answer.get<std::string>()) : 0;
   Reply r;
   r.delay_ms = g_server.delay_ms;
   if (ollama) {
@@ -157,20 +182,21 @@ Reply Answer(const std::string& text, const json& images, bool ollama, const std
                    {"eval_count", completion_tokens}})
                  .dump();
   } else {
-    r.body = json({{"id", "chatcmpl-mock"},
+    json reply = json({{"id", "chatcmpl-mock"},
                    {"object", "chat.completion"},
                    {"created", 1700000000},
                    {"model", model},
                    {"choices",
                     {{{"index", 0},
-                      {"message", {{"role", "assistant"}, {"content", answer}}},
+                      {"message", {{"role", "assistant"}, {"content", answer}, {"refusal", message_refusal}}},
                       {"logprobs", nullptr},
-                      {"finish_reason", "stop"}}}},
+                      {"finish_reason", finish_reason}}}},
                    {"usage",
                     {{"prompt_tokens", prompt_tokens},
                      {"completion_tokens", completion_tokens},
-                     {"total_tokens", prompt_tokens + completion_tokens}}}})
-                 .dump();
+                     {"total_tokens", prompt_tokens + completion_tokens}}}});
+    if (!g_server.system_fingerprint.empty()) reply["system_fingerprint"] = g_server.system_fingerprint;
+    r.body = reply.dump();
   }
   return r;
 }
@@ -386,6 +412,16 @@ bool LoadConfig(const std::string& path) {
   if (config.is_discarded() || !config.is_object()) return false;
   g_server.answers = config.value("answers", json::object());
   g_server.default_answer = config.value("default_answer", g_server.default_answer);
+  for (const auto& r : config.value("rules", json::array())) {
+    Rule rule;
+    rule.match = r.value("match", "");
+    rule.answer = r.contains("answer") ? r["answer"] : json(nullptr);
+    rule.finish_reason = r.value("finish_reason", "stop");
+    rule.refusal = r.value("refusal", "");
+    g_server.rules.push_back(rule);
+  }
+  g_server.reported_model = config.value("reported_model", "");
+  g_server.system_fingerprint = config.value("system_fingerprint", "");
   g_server.delay_ms = config.value("delay_ms", 0);
   g_server.api_key = config.value("api_key", "");
   for (const auto& f : config.value("faults", json::array())) {
