@@ -358,9 +358,10 @@ struct LexerScanner::Dfa {
     return id;
   }
 
-  int32_t Step(int state, int cls) {
-    int32_t& slot = transitions[static_cast<size_t>(state) * nfa.num_classes + cls];
-    if (slot != kUnknown) return slot;
+  // The transition from `state` on class `cls` the first time it is needed
+  // (kUnknown in `transitions` until then). Kept out of line so that the
+  // scanning loop stays small.
+  [[gnu::noinline]] int32_t Determinize(int state, int cls) {
     std::vector<int> next;
     marks.Clear();
     for (int s : sets[state]) {
@@ -396,15 +397,27 @@ LexerScanner::LexerScanner(const LexerSpec& spec)
 LexerScanner::~LexerScanner() = default;
 
 bool LexerScanner::Next(std::u16string_view text, size_t pos, Match* match) {
-  int state = dfa_->start;
+  Dfa& dfa = *dfa_;
+  const uint16_t* class_of = spec_.class_of.data();
+  const size_t classes = spec_.num_classes;
+  // Determinize() may reallocate the tables; these are reloaded after it.
+  const int32_t* transitions = dfa.transitions.data();
+  const int* accept = dfa.accept.data();
+  int state = dfa.start;
   int rule = -1;
   size_t end = pos;
   for (size_t i = pos; i < text.size(); ++i) {
-    int32_t next = dfa_->Step(state, spec_.class_of[text[i]]);
+    const int cls = class_of[text[i]];
+    int32_t next = transitions[state * classes + cls];
+    if (next == Dfa::kUnknown) {
+      next = dfa.Determinize(state, cls);
+      transitions = dfa.transitions.data();
+      accept = dfa.accept.data();
+    }
     if (next < 0) break;
     state = next;
-    if (dfa_->accept[state] >= 0) {
-      rule = dfa_->accept[state];
+    if (accept[state] >= 0) {
+      rule = accept[state];
       end = i + 1;
     }
   }
