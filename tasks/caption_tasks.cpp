@@ -13,6 +13,7 @@
 
 #include "core/json_stream.h"
 #include "core/string_table.h"
+#include "tasks/json_records.h"
 #include "metrics/caption_metrics.h"
 #include "metrics/ptb_tokenizer.h"
 #include "metrics/python_text.h"
@@ -292,16 +293,16 @@ class CaptionTask : public Task {
     return Status::InvalidInput(message);
   }
 
-  // Adds an image; `s` names the record if the id is a duplicate.
-  Status AddImage(std::string id, std::string file, JsonStream& s) {
-    if (!index_.emplace(id, images_.size()).second) return s.Error("duplicate image id " + id);
+  // Adds an image unless its id is taken; returns whether it did.
+  bool AddImage(std::string id, std::string file) {
+    if (!index_.emplace(id, images_.size()).second) return false;
     Sample sample;
     sample.id = id;
     sample.prompt = prompt_;
     sample.images.push_back(ImageRef{std::move(file), ""});
     samples_.push_back(std::move(sample));
     images_.push_back(CaptionImage{std::move(id)});
-    return Status::OK();
+    return true;
   }
 
   Status CheckEveryImageHasReferences(const std::string& path) const {
@@ -315,24 +316,7 @@ class CaptionTask : public Task {
                                 "at least one): " + FormatIdList(bare));
   }
 
-  // Reads the elements of an array of objects, calling each(index) after
-  // each element's '{'.
-  template <typename Each>
-  static Status ForEachRecord(JsonStream& s, const char* name, Each each) {
-    SVIT_RETURN_IF_ERROR(s.ExpectBeginArray(std::string("field '") + name + "'"));
-    for (size_t index = 0;; ++index) {
-      Token token;
-      bool done;
-      SVIT_RETURN_IF_ERROR(s.NextElement(&token, &done));
-      if (done) return Status::OK();
-      s.SetRecord(name, index);
-      if (token != Token::kBeginObject) return s.Error("expected an object");
-      SVIT_RETURN_IF_ERROR(each(index));
-      s.ClearRecord();
-    }
-  }
-
-  // Reads the keys of the object the stream is in, calling field(key) on
+  // Reads the fields of the object the stream is in, calling field(key) on
   // each; `field` reads or skips the value.
   template <typename Field>
   static Status ForEachField(JsonStream& s, Field field) {
@@ -347,81 +331,94 @@ class CaptionTask : public Task {
 
   // A COCO captions file ({"images": [{id, file_name}], "annotations":
   // [{image_id, caption}], ...}; captions_val2014.json is 20 MB, the train
-  // file 65 MB) is streamed; the captions go to one string table and are
-  // grouped by image (in file order) once both arrays are read, whichever
-  // comes first.
+  // file 65 MB) is streamed, the annotations on two cores (json_records.h).
+  // The captions are grouped by image (in file order) once both arrays are
+  // read, whichever comes first.
+  struct CocoFile {  // in file order; one half of it while parsed on two cores
+    bool has_images = false;
+    StringTable image_ids, image_files;
+    StringTable caption_image_ids, captions;
+  };
+
   Status LoadCoco(const std::string& path) {
-    JsonStream s;
-    SVIT_RETURN_IF_ERROR(s.Open(path));
-    SVIT_RETURN_IF_ERROR(s.ExpectBeginObject("the captions file"));
-    StringTable image_ids;  // of each caption, in file order
-    bool has_images = false, has_annotations = false;
-    SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view key) -> Status {
-      if (key == "images") {
-        has_images = true;
-        return ForEachRecord(s, "images", [&](size_t) -> Status {
-          std::string id, file;
-          bool has_id = false, has_file = false;
-          SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view field) -> Status {
-            if (field == "id") {
-              has_id = true;
-              return s.ReadId("id", &id);
-            }
-            if (field == "file_name") {
-              has_file = true;
-              std::string_view text;
-              SVIT_RETURN_IF_ERROR(s.ReadString("file_name", &text));
-              file.assign(text);
-              return Status::OK();
-            }
-            return s.SkipNextValue();
-          }));
-          if (!has_id) return Missing(s, "id");
-          if (!has_file) return Missing(s, "file_name");
-          return AddImage(std::move(id), std::move(file), s);
-        });
+    auto each_image = [](JsonStream& s, CocoFile* part, size_t) -> Status {
+      std::string id;
+      std::string_view file;
+      bool has_id = false, has_file = false;
+      SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view field) -> Status {
+        if (field == "id") {
+          has_id = true;
+          return s.ReadId("id", &id);
+        }
+        if (field != "file_name") return s.SkipNextValue();
+        has_file = true;
+        SVIT_RETURN_IF_ERROR(s.ReadString("file_name", &file));
+        part->image_files.Add(file);  // the stream's text is only valid until its next token
+        return Status::OK();
+      }));
+      if (!has_id) return Missing(s, "id");
+      if (!has_file) return Missing(s, "file_name");
+      part->image_ids.Add(id);
+      return Status::OK();
+    };
+    auto each_annotation = [](JsonStream& s, CocoFile* part, size_t) -> Status {
+      std::string id;
+      std::string_view caption;
+      bool has_id = false, has_caption = false;
+      SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view field) -> Status {
+        if (field == "image_id") {
+          has_id = true;
+          return s.ReadId("image_id", &id);
+        }
+        if (field != "caption") return s.SkipNextValue();
+        if (has_caption) return s.Error("repeated field 'caption'");
+        has_caption = true;
+        SVIT_RETURN_IF_ERROR(s.ReadString("caption", &caption));
+        if (!HasWords(caption)) return s.Error(kEmptyCaption);
+        part->captions.Add(caption);
+        return Status::OK();
+      }));
+      if (!has_id) return Missing(s, "image_id");
+      if (!has_caption) return Missing(s, "caption");
+      part->caption_image_ids.Add(id);
+      return Status::OK();
+    };
+    auto other = [&](JsonStream& s, CocoFile* part, const std::string& key) -> Status {
+      if (key != "images") return s.SkipNextValue();
+      part->has_images = true;
+      SVIT_RETURN_IF_ERROR(s.ExpectBeginArray("images"));
+      bool stopped;
+      size_t index = 0;
+      return ParseRecords(s, "images", part, each_image, 0, &stopped, &index);
+    };
+    auto merge = [](CocoFile* whole, CocoFile&& second) {
+      whole->has_images |= second.has_images;
+      for (size_t i = 0; i < second.image_ids.size(); ++i) {
+        whole->image_ids.Add(second.image_ids[i]);
+        whole->image_files.Add(second.image_files[i]);
       }
-      if (key == "annotations") {
-        has_annotations = true;
-        return ForEachRecord(s, "annotations", [&](size_t) -> Status {
-          std::string id;
-          std::string_view caption;
-          bool has_id = false, has_caption = false;
-          SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view field) -> Status {
-            if (field == "image_id") {
-              has_id = true;
-              return s.ReadId("image_id", &id);
-            }
-            if (field == "caption") {
-              if (has_caption) return s.Error("repeated field 'caption'");
-              has_caption = true;
-              SVIT_RETURN_IF_ERROR(s.ReadString("caption", &caption));
-              if (!HasWords(caption)) return s.Error(kEmptyCaption);
-              captions_.Add(caption);  // the stream's text is only valid until its next token
-              return Status::OK();
-            }
-            return s.SkipNextValue();
-          }));
-          if (!has_id) return Missing(s, "image_id");
-          if (!has_caption) return Missing(s, "caption");
-          image_ids.Add(id);
-          return Status::OK();
-        });
+      for (size_t k = 0; k < second.captions.size(); ++k) {
+        whole->caption_image_ids.Add(second.caption_image_ids[k]);
+        whole->captions.Add(second.captions[k]);
       }
-      return s.SkipNextValue();
-    }));
-    Token end;
-    SVIT_RETURN_IF_ERROR(s.Next(&end));
-    if (!has_images) return Status::InvalidInput(path + ": missing field 'images'");
-    if (!has_annotations) return Status::InvalidInput(path + ": missing field 'annotations'");
+    };
+    CocoFile file;
+    SVIT_RETURN_IF_ERROR(ParseTopObject(path, "annotations", "caption", &file, each_annotation, other, merge));
+    if (!file.has_images) return Status::InvalidInput(path + ": missing top-level field 'images'");
+    for (size_t i = 0; i < file.image_ids.size(); ++i) {
+      if (!AddImage(std::string(file.image_ids[i]), std::string(file.image_files[i]))) {
+        return Status::InvalidInput(path + ": images[" + std::to_string(i) + "]: duplicate image id " +
+                                    std::string(file.image_ids[i]));
+      }
+    }
     if (images_.empty()) return Status::InvalidInput(path + ": no images");
 
-    std::vector<uint32_t> image_of(captions_.size());
-    for (size_t k = 0; k < captions_.size(); ++k) {
-      auto it = index_.find(image_ids[k]);
+    std::vector<uint32_t> image_of(file.captions.size());
+    for (size_t k = 0; k < file.captions.size(); ++k) {
+      auto it = index_.find(file.caption_image_ids[k]);
       if (it == index_.end()) {
         return Status::InvalidInput(path + ": annotations[" + std::to_string(k) + "]: caption for image id " +
-                                    std::string(image_ids[k]) + ", which is not in 'images'");
+                                    std::string(file.caption_image_ids[k]) + ", which is not in 'images'");
       }
       image_of[k] = static_cast<uint32_t>(it->second);
       ++images_[it->second].references;
@@ -431,119 +428,127 @@ class CaptionTask : public Task {
       image.first_reference = next;
       next += image.references;
     }
-    by_image_.resize(captions_.size());
+    by_image_.resize(file.captions.size());
     std::vector<size_t> filled(images_.size(), 0);
-    for (size_t k = 0; k < captions_.size(); ++k) {
+    for (size_t k = 0; k < file.captions.size(); ++k) {
       const CaptionImage& image = images_[image_of[k]];
       by_image_[image.first_reference + filled[image_of[k]]++] = static_cast<uint32_t>(k);
     }
+    captions_ = std::move(file.captions);
     return CheckEveryImageHasReferences(path);
   }
 
   // Karpathy's dataset_{coco,flickr8k,flickr30k}.json (dataset_coco.json is
   // 140 MB, all splits): {"images": [{split, filepath, filename, cocoid,
-  // imgid, sentences: [{raw, ...}]}]}, streamed. An image's fields come in any
-  // order, so its sentences wait in `sentences` until its split is known.
-  Status LoadKarpathy(const std::string& path, const std::string& split) {
-    JsonStream s;
-    SVIT_RETURN_IF_ERROR(s.Open(path));
-    SVIT_RETURN_IF_ERROR(s.ExpectBeginObject("the Karpathy split file"));
+  // imgid, sentences: [{raw, ...}]}]}, streamed on two cores. Only the
+  // images of `split` are kept.
+  struct KarpathyFile {  // the kept images in file order; one half of them while parsed on two cores
+    StringTable ids, files;
+    std::vector<uint32_t> sentence_counts;
     StringTable sentences;
-    bool has_images = false;
-    SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view key) -> Status {
-      if (key != "images") return s.SkipNextValue();
-      has_images = true;
-      return ForEachRecord(s, "images", [&](size_t) -> Status {
-        std::string image_split, filename, filepath, cocoid, imgid;
-        bool has_split = false, has_filename = false, has_cocoid = false, has_imgid = false,
-             has_sentences = false;
-        sentences.Clear();
-        SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view field) -> Status {
-          std::string_view text;
-          if (field == "split") {
-            has_split = true;
-            SVIT_RETURN_IF_ERROR(s.ReadString("split", &text));
-            image_split.assign(text);
-            return Status::OK();
-          }
-          if (field == "filename") {
-            has_filename = true;
-            SVIT_RETURN_IF_ERROR(s.ReadString("filename", &text));
-            filename.assign(text);
-            return Status::OK();
-          }
-          if (field == "filepath") return ReadOptionalString(s, "filepath", &filepath);
-          if (field == "cocoid") return ReadOptionalId(s, "cocoid", &cocoid, &has_cocoid);
-          if (field == "imgid") return ReadOptionalId(s, "imgid", &imgid, &has_imgid);
-          if (field != "sentences") return s.SkipNextValue();
-          has_sentences = true;
-          SVIT_RETURN_IF_ERROR(s.ExpectBeginArray("field 'sentences'"));
-          for (size_t k = 0;; ++k) {
-            Token token;
-            bool done;
-            SVIT_RETURN_IF_ERROR(s.NextElement(&token, &done));
-            if (done) return Status::OK();
-            s.SetSubRecord("sentences", k);
-            if (token != Token::kBeginObject) return s.Error("expected an object");
-            bool has_raw = false;
-            SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view sentence_field) -> Status {
-              if (sentence_field != "raw") return s.SkipNextValue();
-              has_raw = true;
-              SVIT_RETURN_IF_ERROR(s.ReadString("raw", &text));
-              sentences.Add(text);
-              return Status::OK();
-            }));
-            if (!has_raw) return Missing(s, "raw");
-          }
-        }));
-        if (!has_split) return Missing(s, "split");
-        if (image_split != split) return Status::OK();
-        if (!has_filename) return Missing(s, "filename");
-        if (!has_sentences) return Missing(s, "sentences");
-        for (size_t k = 0; k < sentences.size(); ++k) {
-          if (HasWords(sentences[k])) continue;
+  };
+
+  Status LoadKarpathy(const std::string& path, const std::string& split) {
+    // An image's fields come in any order, so its sentences wait in
+    // `pending` until its split is known.
+    auto each = [&split](JsonStream& s, KarpathyFile* part, size_t) -> Status {
+      std::string image_split, filename, filepath, cocoid, imgid;
+      bool has_split = false, has_filename = false, has_cocoid = false, has_imgid = false,
+           has_sentences = false;
+      StringTable pending;
+      SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view field) -> Status {
+        std::string_view text;
+        if (field == "split") {
+          has_split = true;
+          SVIT_RETURN_IF_ERROR(s.ReadString("split", &text));
+          image_split.assign(text);
+          return Status::OK();
+        }
+        if (field == "filename") {
+          has_filename = true;
+          SVIT_RETURN_IF_ERROR(s.ReadString("filename", &text));
+          filename.assign(text);
+          return Status::OK();
+        }
+        if (field == "filepath") return ReadOptionalString(s, "filepath", &filepath);
+        if (field == "cocoid") return ReadOptionalId(s, "cocoid", &cocoid, &has_cocoid);
+        if (field == "imgid") return ReadOptionalId(s, "imgid", &imgid, &has_imgid);
+        if (field != "sentences") return s.SkipNextValue();
+        has_sentences = true;
+        SVIT_RETURN_IF_ERROR(s.ExpectBeginArray("field 'sentences'"));
+        for (size_t k = 0;; ++k) {
+          Token token;
+          bool done;
+          SVIT_RETURN_IF_ERROR(s.NextElement(&token, &done));
+          if (done) return Status::OK();
           s.SetSubRecord("sentences", k);
-          return s.Error(kEmptyCaption);
+          if (token != Token::kBeginObject) return s.Error("expected an object");
+          bool has_raw = false;
+          SVIT_RETURN_IF_ERROR(ForEachField(s, [&](std::string_view sentence_field) -> Status {
+            if (sentence_field != "raw") return s.SkipNextValue();
+            has_raw = true;
+            SVIT_RETURN_IF_ERROR(s.ReadString("raw", &text));
+            pending.Add(text);
+            return Status::OK();
+          }));
+          if (!has_raw) return Missing(s, "raw");
         }
-        std::string id;
-        SVIT_RETURN_IF_ERROR(KarpathyImageId(cocoid, has_cocoid, filename, imgid, has_imgid, s, &id));
-        std::string file = filepath.empty() ? filename : filepath + "/" + filename;
-        SVIT_RETURN_IF_ERROR(AddImage(std::move(id), std::move(file), s));
-        CaptionImage& image = images_.back();
-        image.first_reference = captions_.size();
-        image.references = sentences.size();
-        for (size_t k = 0; k < sentences.size(); ++k) {
-          by_image_.push_back(static_cast<uint32_t>(captions_.size()));
-          captions_.Add(sentences[k]);
-        }
-        return Status::OK();
-      });
-    }));
-    Token end;
-    SVIT_RETURN_IF_ERROR(s.Next(&end));
-    if (!has_images) return Status::InvalidInput(path + ": missing field 'images'");
+      }));
+      if (!has_split) return Missing(s, "split");
+      if (image_split != split) return Status::OK();
+      if (!has_filename) return Missing(s, "filename");
+      if (!has_sentences) return Missing(s, "sentences");
+      for (size_t k = 0; k < pending.size(); ++k) {
+        if (HasWords(pending[k])) continue;
+        s.SetSubRecord("sentences", k);
+        return s.Error(kEmptyCaption);
+      }
+      // COCO images keep their COCO id (cocoid); Flickr images are known by
+      // the number in their file name (1000092795.jpg -> 1000092795);
+      // otherwise imgid.
+      std::string_view stem = std::string_view(filename).substr(0, filename.find('.'));
+      if (has_cocoid) {
+        part->ids.Add(cocoid);
+      } else if (!stem.empty() && stem.find_first_not_of("0123456789") == std::string_view::npos) {
+        part->ids.Add(stem);
+      } else if (has_imgid) {
+        part->ids.Add(imgid);
+      } else {
+        return Missing(s, "imgid");
+      }
+      part->files.Add(filepath.empty() ? filename : filepath + "/" + filename);
+      part->sentence_counts.push_back(static_cast<uint32_t>(pending.size()));
+      for (size_t k = 0; k < pending.size(); ++k) part->sentences.Add(pending[k]);
+      return Status::OK();
+    };
+    auto other = [](JsonStream& s, KarpathyFile*, const std::string&) { return s.SkipNextValue(); };
+    auto merge = [](KarpathyFile* whole, KarpathyFile&& second) {
+      for (size_t i = 0; i < second.ids.size(); ++i) {
+        whole->ids.Add(second.ids[i]);
+        whole->files.Add(second.files[i]);
+        whole->sentence_counts.push_back(second.sentence_counts[i]);
+      }
+      for (size_t k = 0; k < second.sentences.size(); ++k) whole->sentences.Add(second.sentences[k]);
+    };
+    KarpathyFile file;
+    SVIT_RETURN_IF_ERROR(ParseTopObject(path, "images", "sentences", &file, each, other, merge));
+    size_t next = 0;
+    for (size_t i = 0; i < file.ids.size(); ++i) {
+      if (!AddImage(std::string(file.ids[i]), std::string(file.files[i]))) {
+        return Status::InvalidInput(path + ": duplicate image id " + std::string(file.ids[i]) +
+                                    " in split '" + split + "'");
+      }
+      images_.back().first_reference = next;
+      images_.back().references = file.sentence_counts[i];
+      next += file.sentence_counts[i];
+    }
     if (images_.empty()) {
       return Status::InvalidInput(path + ": no image has split '" + split + "'");
     }
+    by_image_.resize(file.sentences.size());
+    for (size_t k = 0; k < by_image_.size(); ++k) by_image_[k] = static_cast<uint32_t>(k);
+    captions_ = std::move(file.sentences);
     return CheckEveryImageHasReferences(path);
-  }
-
-  // COCO images keep their COCO id (cocoid); Flickr images are known by the
-  // number in their file name (1000092795.jpg -> 1000092795); otherwise imgid.
-  static Status KarpathyImageId(const std::string& cocoid, bool has_cocoid, std::string_view filename,
-                                const std::string& imgid, bool has_imgid, JsonStream& s, std::string* id) {
-    if (has_cocoid) {
-      *id = cocoid;
-      return Status::OK();
-    }
-    std::string_view stem = filename.substr(0, filename.find('.'));
-    if (!stem.empty() && stem.find_first_not_of("0123456789") == std::string_view::npos) {
-      id->assign(stem);
-      return Status::OK();
-    }
-    if (!has_imgid) return Missing(s, "imgid");
-    *id = imgid;
-    return Status::OK();
   }
 
   TaskInfo info_;
