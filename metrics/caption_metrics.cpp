@@ -48,46 +48,53 @@ uint64_t MixBits(uint64_t h) {
 // ---- pass 1: word ids ----
 
 // Words with ids (equal strings, equal ids) in an open-addressing table. The
-// strings are views into the captions, which outlive the vocabulary.
+// strings are views into the captions, which outlive the vocabulary. Word
+// hashes (HashWord) are one-to-one on words of up to eight bytes of a given
+// length, so those compare by hash and length alone.
 class Vocabulary {
  public:
-  Vocabulary() : slots_(1 << 12, 0), mask_((1 << 12) - 1) {}
+  Vocabulary() : slots_(1 << 12), mask_((1 << 12) - 1) {}
 
   uint32_t Add(std::string_view word, uint64_t hash) {
     size_t i = hash & mask_;
     for (;; i = (i + 1) & mask_) {
-      uint32_t slot = slots_[i];
-      if (slot == 0) break;
-      const Entry& e = entries_[slot - 1];
-      if (e.hash == hash && e.word == word) return slot - 1;
+      const Slot& slot = slots_[i];
+      if (slot.id_plus_one == 0) break;
+      if (slot.hash == hash && slot.size == word.size() &&
+          (word.size() <= 8 || words_[slot.id_plus_one - 1] == word)) {
+        return slot.id_plus_one - 1;
+      }
     }
-    entries_.push_back({word, hash});
-    slots_[i] = static_cast<uint32_t>(entries_.size());
-    if (entries_.size() * 2 > slots_.size()) Grow();
-    return static_cast<uint32_t>(entries_.size() - 1);
+    words_.push_back(word);
+    hashes_.push_back(hash);
+    slots_[i] = {hash, static_cast<uint32_t>(word.size()), static_cast<uint32_t>(words_.size())};
+    if (words_.size() * 2 > slots_.size()) Grow();
+    return static_cast<uint32_t>(words_.size() - 1);
   }
 
-  size_t size() const { return entries_.size(); }
-  std::string_view word(uint32_t id) const { return entries_[id].word; }
-  uint64_t hash(uint32_t id) const { return entries_[id].hash; }
+  size_t size() const { return words_.size(); }
+  std::string_view word(uint32_t id) const { return words_[id]; }
+  uint64_t hash(uint32_t id) const { return hashes_[id]; }
 
  private:
-  struct Entry {
-    std::string_view word;
-    uint64_t hash;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t size = 0;
+    uint32_t id_plus_one = 0;  // 0: empty
   };
   void Grow() {
-    slots_.assign(slots_.size() * 2, 0);
+    slots_.assign(slots_.size() * 2, Slot());
     mask_ = slots_.size() - 1;
-    for (uint32_t id = 0; id < entries_.size(); ++id) {
-      size_t i = entries_[id].hash & mask_;
-      while (slots_[i] != 0) i = (i + 1) & mask_;
-      slots_[i] = id + 1;
+    for (uint32_t id = 0; id < words_.size(); ++id) {
+      size_t i = hashes_[id] & mask_;
+      while (slots_[i].id_plus_one != 0) i = (i + 1) & mask_;
+      slots_[i] = {hashes_[id], static_cast<uint32_t>(words_[id].size()), id + 1};
     }
   }
-  std::vector<uint32_t> slots_;  // entry index + 1; 0 = empty
+  std::vector<Slot> slots_;
   size_t mask_;
-  std::vector<Entry> entries_;   // in id order
+  std::vector<std::string_view> words_;  // by id
+  std::vector<uint64_t> hashes_;         // by id
 };
 
 struct CaptionWords {
@@ -125,37 +132,47 @@ constexpr std::array<ByteClass, 256> kByteClass = [] {
   return table;
 }();
 
-ByteClass ClassAt(std::string_view text, size_t i) { return kByteClass[static_cast<unsigned char>(text[i])]; }
-
 // Whether the (multi-byte) character at text[*i] is white space; advances *i
 // past it.
 bool MultiByteSpace(std::string_view text, size_t* i) { return py::IsSpace(py::NextCodePoint(text, i)); }
 
-uint64_t HashWord(std::string_view word) {
+// Hash of the word text[start, end), read eight bytes at a time (the last
+// chunk may extend past the word within `text`, and is masked). For words
+// of up to eight bytes every step is invertible, so two such words of one
+// length have equal hashes only if they are equal.
+uint64_t HashWord(std::string_view text, size_t start, size_t end) {
   constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ULL;
-  uint64_t h = word.size();
-  size_t i = 0;
-  for (; i + 8 <= word.size(); i += 8) {
+  uint64_t h = end - start;
+  size_t i = start;
+  for (; i + 8 <= end; i += 8) {
     uint64_t chunk;
-    std::memcpy(&chunk, word.data() + i, 8);
+    std::memcpy(&chunk, text.data() + i, 8);
     h = MixBits((h ^ chunk) * kMultiplier);
   }
+  if (i == end) return h;
   uint64_t tail = 0;
-  for (size_t k = 0; i + k < word.size(); ++k) tail |= uint64_t{static_cast<unsigned char>(word[i + k])} << (8 * k);
+  if (i + 8 <= text.size()) {  // one load, the bytes past the word masked off
+    std::memcpy(&tail, text.data() + i, 8);
+    tail &= ~uint64_t{0} >> (64 - 8 * (end - i));
+  } else {
+    for (size_t k = 0; i + k < end; ++k) tail |= uint64_t{static_cast<unsigned char>(text[i + k])} << (8 * k);
+  }
   return MixBits((h ^ tail) * kMultiplier);
 }
 
 // Appends the ids of text.split()'s words to `ids` and describes them.
 CaptionWords SplitWords(std::string_view text, Vocabulary* vocabulary, std::vector<uint32_t>* ids) {
+  static_assert(std::endian::native == std::endian::little, "masking keeps the first bytes");
   CaptionWords out;
   out.offset = ids->size();
   size_t spaces = 0;
   bool other_space = false;
   size_t i = 0;
   const size_t n = text.size();
+  auto byte_class = [&](size_t k) { return kByteClass[static_cast<unsigned char>(text[k])]; };
   while (true) {
     while (i < n) {  // white space
-      ByteClass c = ClassAt(text, i);
+      ByteClass c = byte_class(i);
       if (c == kWordByte) break;
       if (c == kMultiByte) {
         size_t next = i;
@@ -171,19 +188,13 @@ CaptionWords SplitWords(std::string_view text, Vocabulary* vocabulary, std::vect
     if (i == n) break;
     const size_t start = i;
     while (i < n) {  // a word
-      ByteClass c = ClassAt(text, i);
-      if (c == kWordByte) {
-        ++i;
-      } else if (c == kMultiByte) {
-        size_t next = i;
-        if (MultiByteSpace(text, &next)) break;
-        i = next;
-      } else {
-        break;
-      }
+      while (i < n && byte_class(i) == kWordByte) ++i;
+      if (i == n || byte_class(i) != kMultiByte) break;
+      size_t next = i;
+      if (MultiByteSpace(text, &next)) break;
+      i = next;
     }
-    std::string_view word = text.substr(start, i - start);
-    ids->push_back(vocabulary->Add(word, HashWord(word)));
+    ids->push_back(vocabulary->Add(text.substr(start, i - start), HashWord(text, start, i)));
   }
   out.size = static_cast<uint32_t>(ids->size() - out.offset);
   out.single_spaced = !other_space && out.size > 0 && spaces + 1 == out.size;
@@ -345,7 +356,12 @@ struct Cooked {
   std::vector<uint32_t> counts;
   std::vector<double> weights;              // CIDEr-D tf-idf, parallel to ids
   std::array<double, kMaxN> norm{};
+  std::array<uint64_t, kMaxN> filter{};     // by order: FilterBit() of each n-gram
 };
+
+// A one-bit-per-id summary of a small set of ids: an id whose bit is clear
+// is not in the set, which spares most linear searches.
+uint64_t FilterBit(uint32_t id) { return uint64_t{1} << ((id * 0x9e3779b1u) >> 26); }
 
 // Per-thread buffers, reused from image to image.
 struct Scratch {
@@ -393,8 +409,12 @@ void Cook(std::span<const uint32_t> words, const NgramIndex& index, const std::v
       scratch->grams.resize(count);
     }
     const size_t first = c->begin[n - 1];
+    uint64_t filter = 0;
     for (uint32_t id : scratch->grams) {
-      size_t k = std::find(c->ids.begin() + first, c->ids.end(), id) - c->ids.begin();
+      const uint64_t bit = FilterBit(id);
+      size_t k = filter & bit ? std::find(c->ids.begin() + first, c->ids.end(), id) - c->ids.begin()
+                              : c->ids.size();
+      filter |= bit;
       if (k == c->ids.size()) {
         c->ids.push_back(id);
         c->counts.push_back(1);
@@ -402,6 +422,7 @@ void Cook(std::span<const uint32_t> words, const NgramIndex& index, const std::v
         ++c->counts[k];
       }
     }
+    c->filter[n - 1] = filter;
   }
   c->begin[kMaxN] = c->ids.size();
 
@@ -577,7 +598,7 @@ double CiderAndBleu(const Cooked& hyp, std::span<const Cooked> refs, Scratch* sc
       const uint32_t* ref_begin = ref.ids.data() + ref.begin[n - 1];
       const uint32_t* ref_end = ref.ids.data() + ref.begin[n];
       for (size_t j = hyp.begin[n - 1]; j < hyp.begin[n]; ++j) {
-        if (hyp.ids[j] & kCandidateOnly) continue;
+        if (hyp.ids[j] & kCandidateOnly || !(ref.filter[n - 1] & FilterBit(hyp.ids[j]))) continue;
         const uint32_t* found = std::find(ref_begin, ref_end, hyp.ids[j]);
         if (found == ref_end) continue;  // adds min(w, 0) * 0 = 0
         size_t k = found - ref.ids.data();

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <thread>
 
 #include "metrics/longest_match_lexer.h"
@@ -603,16 +604,17 @@ bool IsFinalSigma(const std::vector<char32_t>& cps, size_t i) {
 
 void AppendLowerUtf8(std::u16string_view token, std::string* out) {
   // ASCII (nearly every token) lower-cases unit by unit.
-  const size_t old_size = out->size();
-  out->resize(old_size + token.size());
-  char* o = out->data() + old_size;
-  bool ascii = true;
-  for (char16_t c : token) {
-    ascii &= c < 0x80;
-    *o++ = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  char ascii[64];
+  bool is_ascii = token.size() <= sizeof ascii;
+  for (size_t i = 0; is_ascii && i < token.size(); ++i) {
+    char16_t c = token[i];
+    is_ascii = c < 0x80;
+    ascii[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
-  if (ascii) return;
-  out->resize(old_size);
+  if (is_ascii) {
+    out->append(ascii, token.size());
+    return;
+  }
   std::vector<char32_t> cps = CodePoints(token);
   for (size_t i = 0; i < cps.size(); ++i) {
     char32_t cp = cps[i];
@@ -770,16 +772,15 @@ std::string FilterLine(std::string_view line) {
   out.reserve(line.size());
   bool first = true;
   size_t start = 0;
-  while (true) {
-    size_t space = line.find(' ', start);
-    std::string_view w = line.substr(start, (space == std::string_view::npos ? line.size() : space) - start);
+  for (size_t i = 0; i <= line.size(); ++i) {
+    if (i < line.size() && line[i] != ' ') continue;
+    std::string_view w = line.substr(start, i - start);
     if (!IsDroppedPunctuation(w)) {
       if (!first) out.push_back(' ');
       out.append(w);
       first = false;
     }
-    if (space == std::string_view::npos) break;
-    start = space + 1;
+    start = i + 1;
   }
   return out;
 }
@@ -793,6 +794,18 @@ void AppendUtf16(std::string_view utf8, bool line_breaks_to_spaces, std::u16stri
   char16_t* o = out->data() + old_size;
   size_t pos = 0;
   while (pos < utf8.size()) {
+    // Eight bytes at a time while they are printable ASCII (no line break to
+    // replace, nothing to decode).
+    while (pos + 8 <= utf8.size()) {
+      uint64_t v;
+      std::memcpy(&v, utf8.data() + pos, 8);
+      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+      if (((v - kOnes * 0x20) | v) & kHigh) break;
+      for (int k = 0; k < 8; ++k) o[k] = static_cast<unsigned char>(utf8[pos + k]);
+      o += 8;
+      pos += 8;
+    }
+    if (pos == utf8.size()) break;
     auto c = static_cast<unsigned char>(utf8[pos]);
     if (c < 0x80) {
       *o++ = line_breaks_to_spaces && IsAsciiLineBreak(c) ? u' ' : c;
