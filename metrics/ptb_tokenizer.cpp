@@ -768,20 +768,30 @@ std::string FilterLine(std::string_view line) {
     }
     line = line.substr(0, kept);
   }
+  // The kept tokens come in runs separated by dropped ones; each run is
+  // copied as it stands (its tokens are already joined by single spaces).
   std::string out;
   out.reserve(line.size());
-  bool first = true;
+  bool in_run = false, first_run = true;
+  size_t run_begin = 0, run_end = 0;
+  auto end_run = [&] {
+    if (!first_run) out.push_back(' ');
+    out.append(line.substr(run_begin, run_end - run_begin));
+    first_run = in_run = false;
+  };
   size_t start = 0;
   for (size_t i = 0; i <= line.size(); ++i) {
     if (i < line.size() && line[i] != ' ') continue;
-    std::string_view w = line.substr(start, i - start);
-    if (!IsDroppedPunctuation(w)) {
-      if (!first) out.push_back(' ');
-      out.append(w);
-      first = false;
+    if (IsDroppedPunctuation(line.substr(start, i - start))) {
+      if (in_run) end_run();
+    } else {
+      if (!in_run) run_begin = start;
+      in_run = true;
+      run_end = i;
     }
     start = i + 1;
   }
+  if (in_run) end_run();
   return out;
 }
 

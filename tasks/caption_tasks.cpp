@@ -176,29 +176,12 @@ class CaptionTask : public Task {
                                   FormatIdList(failed));
     }
 
-    // Two tokenizer batches, as pycocoevalcap runs them: references, then candidates.
-    std::vector<std::string_view> raw_refs, raw_candidates;
-    raw_refs.reserve(by_image_.size());
-    raw_candidates.reserve(images_.size());
-    for (size_t i = 0; i < images_.size(); ++i) {
-      for (size_t k = 0; k < images_[i].references; ++k) {
-        raw_refs.push_back(captions_[by_image_[images_[i].first_reference + k]]);
-      }
-      raw_candidates.push_back(by_image[i]->text);
-    }
     const int threads = Threads();
-    std::vector<std::string> tok_refs = ptb::TokenizeCaptions(raw_refs, threads);
-    std::vector<std::string> tok_candidates = ptb::TokenizeCaptions(raw_candidates, threads);
-    std::vector<caption::CaptionPair> pairs(images_.size());
-    size_t next_ref = 0;
-    for (size_t i = 0; i < images_.size(); ++i) {
-      pairs[i].candidate = std::move(tok_candidates[i]);
-      pairs[i].references.reserve(images_[i].references);
-      for (size_t k = 0; k < images_[i].references; ++k) {
-        pairs[i].references.push_back(std::move(tok_refs[next_ref++]));
-      }
-    }
+    std::vector<caption::CaptionPair> pairs = Tokenize(by_image, threads);
     caption::CaptionScores scores = caption::ScoreCaptions(pairs, threads);
+    for (caption::CaptionPair& pair : pairs) {  // not reported: free them before the records are built
+      std::vector<std::string>().swap(pair.references);
+    }
 
     result->task = info_.name;
     const double corpus[6] = {scores.bleu[0], scores.bleu[1], scores.bleu[2],
@@ -208,19 +191,26 @@ class CaptionTask : public Task {
       result->metrics_unrounded[kMetricNames[m]] = corpus[m];
     }
     result->per_sample.resize(images_.size());
-    for (size_t i = 0; i < images_.size(); ++i) {
-      SampleScore& s = result->per_sample[i];
-      s.id = images_[i].id;
-      s.prediction = by_image[i]->text;
-      s.extracted = pairs[i].candidate;
-      s.score = scores.cider_per_image[i];
-      const double values[6] = {scores.bleu_per_image[i][0], scores.bleu_per_image[i][1],
-                                scores.bleu_per_image[i][2], scores.bleu_per_image[i][3],
-                                scores.rouge_l_per_image[i], scores.cider_per_image[i]};
-      s.detail = nlohmann::json::object();
-      for (int m = 0; m < 6; ++m) s.detail[kMetricNames[m]] = values[m];
-      s.detail["tokenized_candidate"] = std::move(pairs[i].candidate);
-    }
+    auto fill_records = [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        SampleScore& s = result->per_sample[i];
+        s.id = images_[i].id;
+        s.prediction = by_image[i]->text;
+        s.extracted = pairs[i].candidate;
+        s.score = scores.cider_per_image[i];
+        const double values[6] = {scores.bleu_per_image[i][0], scores.bleu_per_image[i][1],
+                                  scores.bleu_per_image[i][2], scores.bleu_per_image[i][3],
+                                  scores.rouge_l_per_image[i], scores.cider_per_image[i]};
+        s.detail = nlohmann::json::object();
+        for (int m = 0; m < 6; ++m) s.detail[kMetricNames[m]] = values[m];
+        s.detail["tokenized_candidate"] = std::move(pairs[i].candidate);
+      }
+    };
+    // Records of a large set take a while to build (a JSON object each): two halves at once.
+    const size_t half = images_.size() / 2;
+    std::thread second_half(fill_records, half, images_.size());
+    fill_records(0, half);
+    second_half.join();
     result->counts.total = images_.size();
     result->counts.answered = images_.size();
     result->official_output = OfficialOutput(scores);
@@ -233,6 +223,35 @@ class CaptionTask : public Task {
   }
 
  private:
+  // The tokenized caption pairs of every image: two tokenizer batches, as
+  // pycocoevalcap runs them (references, then candidates).
+  std::vector<caption::CaptionPair> Tokenize(const std::vector<const Prediction*>& by_image, int threads) const {
+    std::vector<std::string> refs, candidates;
+    {
+      std::vector<std::string_view> raw_refs, raw_candidates;
+      raw_refs.reserve(by_image_.size());
+      raw_candidates.reserve(images_.size());
+      for (size_t i = 0; i < images_.size(); ++i) {
+        for (size_t k = 0; k < images_[i].references; ++k) {
+          raw_refs.push_back(captions_[by_image_[images_[i].first_reference + k]]);
+        }
+        raw_candidates.push_back(by_image[i]->text);
+      }
+      refs = ptb::TokenizeCaptions(raw_refs, threads);
+      candidates = ptb::TokenizeCaptions(raw_candidates, threads);
+    }
+    std::vector<caption::CaptionPair> pairs(images_.size());
+    size_t next_ref = 0;
+    for (size_t i = 0; i < images_.size(); ++i) {
+      pairs[i].candidate = std::move(candidates[i]);
+      pairs[i].references.reserve(images_[i].references);
+      for (size_t k = 0; k < images_[i].references; ++k) {
+        pairs[i].references.push_back(std::move(refs[next_ref++]));
+      }
+    }
+    return pairs;
+  }
+
   static std::string OfficialOutput(const caption::CaptionScores& s) {
     const caption::BleuStats& b = s.bleu_stats;
     auto list = [](const std::array<long long, 4>& v) {
