@@ -352,9 +352,10 @@ class NgramIndex {
 struct Cooked {
   size_t length = 0;                        // words
   std::array<size_t, kMaxN + 1> begin{};    // n-grams of order n: [begin[n-1], begin[n])
+  // Grow-only buffers; entries [0, begin[kMaxN]) are this caption's.
   std::vector<uint32_t> ids;
   std::vector<uint32_t> counts;
-  std::vector<double> weights;              // CIDEr-D tf-idf, parallel to ids
+  std::vector<double> weights;              // CIDEr-D tf-idf
   std::array<double, kMaxN> norm{};
   std::array<uint64_t, kMaxN> filter{};     // by order: FilterBit() of each n-gram
 };
@@ -385,55 +386,60 @@ constexpr uint32_t kCandidateOnly = 0x80000000;
 // looked up in `idf_term`, or is ref_len itself for df 0.
 void Cook(std::span<const uint32_t> words, const NgramIndex& index, const std::vector<double>& idf_term,
           double ref_len, Scratch* scratch, Cooked* c) {
-  c->length = words.size();
-  c->ids.clear();
-  c->counts.clear();
-  scratch->grams.assign(words.begin(), words.end());
+  const size_t length = words.size();
+  c->length = length;
+  if (c->ids.size() < kMaxN * length) {  // at most `length` n-grams of each order
+    c->ids.resize(kMaxN * length);
+    c->counts.resize(kMaxN * length);
+    c->weights.resize(kMaxN * length);
+  }
+  if (scratch->grams.size() < length) scratch->grams.resize(length);
+  // Raw pointers: the compiler keeps them in registers across the stores.
+  uint32_t* ids = c->ids.data();
+  uint32_t* counts = c->counts.data();
+  uint32_t* grams = scratch->grams.data();  // ids of the n-grams starting at each position
+  std::copy(words.begin(), words.end(), grams);
   scratch->candidate_only.clear();
+  size_t distinct = 0;
   for (size_t n = 1; n <= kMaxN; ++n) {
-    c->begin[n - 1] = c->ids.size();
-    if (n > 1) {
-      const size_t count = words.size() >= n ? words.size() - n + 1 : 0;
-      for (size_t p = 0; p < count; ++p) {
-        uint32_t prefix = scratch->grams[p], word = words[p + n - 1];
-        uint32_t id = prefix & kCandidateOnly ? NgramIndex::kAbsent : index.Find(prefix, word);
-        if (id == NgramIndex::kAbsent) {
-          const uint64_t key = uint64_t{prefix} << 32 | word;
-          auto& seen = scratch->candidate_only;
-          size_t k = std::find(seen.begin(), seen.end(), key) - seen.begin();
-          if (k == seen.size()) seen.push_back(key);
-          id = kCandidateOnly | static_cast<uint32_t>(k);
-        }
-        scratch->grams[p] = id;
+    const size_t first = distinct, count = length >= n ? length - n + 1 : 0;
+    c->begin[n - 1] = first;
+    for (size_t p = 0; n > 1 && p < count; ++p) {
+      uint32_t prefix = grams[p], word = words[p + n - 1];
+      uint32_t id = prefix & kCandidateOnly ? NgramIndex::kAbsent : index.Find(prefix, word);
+      if (id == NgramIndex::kAbsent) {
+        const uint64_t key = uint64_t{prefix} << 32 | word;
+        auto& seen = scratch->candidate_only;
+        size_t k = std::find(seen.begin(), seen.end(), key) - seen.begin();
+        if (k == seen.size()) seen.push_back(key);
+        id = kCandidateOnly | static_cast<uint32_t>(k);
       }
-      scratch->grams.resize(count);
+      grams[p] = id;
     }
-    const size_t first = c->begin[n - 1];
     uint64_t filter = 0;
-    for (uint32_t id : scratch->grams) {
+    for (size_t p = 0; p < count; ++p) {
+      const uint32_t id = grams[p];
       const uint64_t bit = FilterBit(id);
-      size_t k = filter & bit ? std::find(c->ids.begin() + first, c->ids.end(), id) - c->ids.begin()
-                              : c->ids.size();
+      size_t k = filter & bit ? std::find(ids + first, ids + distinct, id) - ids : distinct;
       filter |= bit;
-      if (k == c->ids.size()) {
-        c->ids.push_back(id);
-        c->counts.push_back(1);
+      if (k == distinct) {
+        ids[distinct] = id;
+        counts[distinct++] = 1;
       } else {
-        ++c->counts[k];
+        ++counts[k];
       }
     }
     c->filter[n - 1] = filter;
   }
-  c->begin[kMaxN] = c->ids.size();
+  c->begin[kMaxN] = distinct;
 
-  c->weights.resize(c->ids.size());
+  double* weights = c->weights.data();
   for (size_t n = 1; n <= kMaxN; ++n) {
     double sum = 0.0;
     for (size_t j = c->begin[n - 1]; j < c->begin[n]; ++j) {
-      uint32_t id = c->ids[j];
-      double term = id & kCandidateOnly ? ref_len : idf_term[id];
-      c->weights[j] = static_cast<double>(c->counts[j]) * term;
-      sum += std::pow(c->weights[j], 2);
+      double term = ids[j] & kCandidateOnly ? ref_len : idf_term[ids[j]];
+      weights[j] = static_cast<double>(counts[j]) * term;
+      sum += std::pow(weights[j], 2);
     }
     c->norm[n - 1] = std::sqrt(sum);
   }
@@ -586,24 +592,30 @@ double CiderAndBleu(const Cooked& hyp, std::span<const Cooked> refs, Scratch* sc
   bleu->reflen = ClosestRefLength(bleu->testlen, refs);
   for (int k = 0; k < kMaxN; ++k) bleu->guess[k] = std::max<long long>(0, bleu->testlen - k);
 
-  scratch->max_ref_count.assign(hyp.ids.size(), 0);
+  scratch->max_ref_count.assign(hyp.begin[kMaxN], 0);
+  uint32_t* max_ref_count = scratch->max_ref_count.data();
+  const uint32_t* hyp_ids = hyp.ids.data();
+  const double* hyp_weights = hyp.weights.data();
   std::array<double, kMaxN> score{};
   // The number of bigrams is the vector "length" CIDEr-D's penalty compares.
   auto bigrams = [](const Cooked& c) { return c.length >= 2 ? static_cast<long long>(c.length) - 1 : 0LL; };
   for (const Cooked& ref : refs) {
     double delta = static_cast<double>(bigrams(hyp) - bigrams(ref));
     double penalty = std::pow(2.718281828459045, -(std::pow(delta, 2)) / (2 * std::pow(kSigma, 2)));
+    const uint32_t* ref_ids = ref.ids.data();
+    const uint32_t* ref_counts = ref.counts.data();
+    const double* ref_weights = ref.weights.data();
     for (size_t n = 1; n <= kMaxN; ++n) {
       double val = 0.0;
-      const uint32_t* ref_begin = ref.ids.data() + ref.begin[n - 1];
-      const uint32_t* ref_end = ref.ids.data() + ref.begin[n];
+      const uint32_t* ref_begin = ref_ids + ref.begin[n - 1];
+      const uint32_t* ref_end = ref_ids + ref.begin[n];
       for (size_t j = hyp.begin[n - 1]; j < hyp.begin[n]; ++j) {
-        if (hyp.ids[j] & kCandidateOnly || !(ref.filter[n - 1] & FilterBit(hyp.ids[j]))) continue;
-        const uint32_t* found = std::find(ref_begin, ref_end, hyp.ids[j]);
+        if (hyp_ids[j] & kCandidateOnly || !(ref.filter[n - 1] & FilterBit(hyp_ids[j]))) continue;
+        const uint32_t* found = std::find(ref_begin, ref_end, hyp_ids[j]);
         if (found == ref_end) continue;  // adds min(w, 0) * 0 = 0
-        size_t k = found - ref.ids.data();
-        scratch->max_ref_count[j] = std::max(scratch->max_ref_count[j], ref.counts[k]);
-        val += std::min(hyp.weights[j], ref.weights[k]) * ref.weights[k];
+        size_t k = found - ref_ids;
+        max_ref_count[j] = std::max(max_ref_count[j], ref_counts[k]);
+        val += std::min(hyp_weights[j], ref_weights[k]) * ref_weights[k];
       }
       if (hyp.norm[n - 1] != 0 && ref.norm[n - 1] != 0) val /= (hyp.norm[n - 1] * ref.norm[n - 1]);
       val *= penalty;
@@ -612,7 +624,7 @@ double CiderAndBleu(const Cooked& hyp, std::span<const Cooked> refs, Scratch* sc
   }
   for (size_t n = 1; n <= kMaxN; ++n) {
     for (size_t j = hyp.begin[n - 1]; j < hyp.begin[n]; ++j) {
-      bleu->correct[n - 1] += std::min(scratch->max_ref_count[j], hyp.counts[j]);
+      bleu->correct[n - 1] += std::min(max_ref_count[j], hyp.counts[j]);
     }
   }
   // np.mean of the 4-vector, / number of refs, x 10.
