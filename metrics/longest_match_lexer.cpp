@@ -490,30 +490,31 @@ bool LexerScanner::Next(std::u16string_view text, size_t pos, Match* match) {
   if (rule < 0) return false;
   match->rule = rule;
   match->length = end - pos;
-  const LexerSpec::Compiled::Split& split = spec_.splits[rule];
-  if (split.body_start >= 0) {
-    // The split depends only on the rule and the matched text.
-    const std::u16string_view matched = text.substr(pos, end - pos);
-    const uint64_t hash = Dfa::SplitCache::Hash(rule, matched);
-    int64_t cached = dfa.splits.Find(rule, matched, hash);
-    if (cached >= 0) {
-      match->length = static_cast<size_t>(cached);
-      return true;
-    }
-    // Longest body whose remainder the trailing context matches.
-    auto& marks = dfa.marks;
-    std::vector<bool> body =
-        spec_.Accepts(split.body_start, split.body_end, text, pos, end, &marks);
-    for (size_t p = end + 1; p-- > pos;) {
-      if (!body[p - pos]) continue;
-      if (spec_.Accepts(split.trailing_start, split.trailing_end, text, p, end, &marks)[end - p]) {
-        match->length = p - pos;
-        break;
-      }
-    }
-    dfa.splits.Insert(rule, matched, hash, match->length);
-  }
+  if (spec_.splits[rule].body_start >= 0) match->length = SplitLength(text, pos, end, rule);
   return true;
+}
+
+// For a rule with trailing context: the longest body whose remainder the
+// trailing context matches. It depends only on the rule and the matched
+// text, so it is computed once per such pair.
+size_t LexerScanner::SplitLength(std::u16string_view text, size_t pos, size_t end, int rule) {
+  const std::u16string_view matched = text.substr(pos, end - pos);
+  const uint64_t hash = Dfa::SplitCache::Hash(rule, matched);
+  const int64_t cached = dfa_->splits.Find(rule, matched, hash);
+  if (cached >= 0) return static_cast<size_t>(cached);
+  const LexerSpec::Compiled::Split& split = spec_.splits[rule];
+  auto& marks = dfa_->marks;
+  std::vector<bool> body = spec_.Accepts(split.body_start, split.body_end, text, pos, end, &marks);
+  size_t length = end - pos;
+  for (size_t p = end + 1; p-- > pos;) {
+    if (!body[p - pos]) continue;
+    if (spec_.Accepts(split.trailing_start, split.trailing_end, text, p, end, &marks)[end - p]) {
+      length = p - pos;
+      break;
+    }
+  }
+  dfa_->splits.Insert(rule, matched, hash, length);
+  return length;
 }
 
 }  // namespace svit::lexer

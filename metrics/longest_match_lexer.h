@@ -98,6 +98,8 @@ class LexerScanner {
 
  private:
   struct Dfa;
+  size_t SplitLength(std::u16string_view text, size_t pos, size_t end, int rule);
+
   const LexerSpec::Compiled& spec_;
   std::unique_ptr<Dfa> dfa_;
 };

@@ -602,19 +602,38 @@ bool IsFinalSigma(const std::vector<char32_t>& cps, size_t i) {
   return cased_before && !cased_after;
 }
 
-void AppendLowerUtf8(std::u16string_view token, std::string* out) {
-  // ASCII (nearly every token) lower-cases unit by unit.
-  char ascii[64];
-  bool is_ascii = token.size() <= sizeof ascii;
-  for (size_t i = 0; is_ascii && i < token.size(); ++i) {
-    char16_t c = token[i];
-    is_ascii = c < 0x80;
-    ascii[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+// Whether a token has a unit outside ASCII; four units at a time.
+bool HasNonAscii(std::u16string_view token) {
+  size_t i = 0;
+  for (; i + 4 <= token.size(); i += 4) {
+    uint64_t units;
+    std::memcpy(&units, token.data() + i, 8);
+    if (units & 0xFF80FF80FF80FF80ULL) return true;
   }
-  if (is_ascii) {
-    out->append(ascii, token.size());
-    return;
+  for (; i < token.size(); ++i) {
+    if (token[i] >= 0x80) return true;
   }
+  return false;
+}
+
+// Appends `separator` (if not 0) and the lower-cased token.
+void AppendLowerUtf8(char separator, std::u16string_view token, std::string* out) {
+  // ASCII tokens (nearly all) lower-case unit by unit, into one append.
+  char ascii[65];
+  if (token.size() < sizeof ascii) {
+    char16_t seen = 0;
+    for (size_t i = 0; i < token.size(); ++i) {
+      char16_t c = token[i];
+      seen |= c;
+      ascii[i + 1] = static_cast<char>(c + (static_cast<char16_t>(c - 'A') < 26 ? 32 : 0));
+    }
+    if (seen < 0x80) {
+      ascii[0] = separator;
+      out->append(separator ? ascii : ascii + 1, token.size() + (separator ? 1 : 0));
+      return;
+    }
+  }
+  if (separator) out->push_back(separator);
   std::vector<char32_t> cps = CodePoints(token);
   for (size_t i = 0; i < cps.size(); ++i) {
     char32_t cp = cps[i];
@@ -668,7 +687,7 @@ size_t LexRange(std::u16string_view text, size_t from, size_t stop, lexer::Lexer
         token = token.substr(0, 2);
         break;
       case Action::kRemoveSoftHyphens:
-        if (matched.find(u'\u00AD') != std::u16string_view::npos) {
+        if (HasNonAscii(matched) && matched.find(u'\u00AD') != std::u16string_view::npos) {
           rewritten = RemoveSoftHyphens(matched);
           token = rewritten;
         }
@@ -737,9 +756,8 @@ size_t LexRange(std::u16string_view text, size_t from, size_t stop, lexer::Lexer
     }
     pos = next;
     if (token.empty()) continue;
-    if (!begin_line) out->push_back(' ');
+    AppendLowerUtf8(begin_line ? 0 : ' ', token, out);
     begin_line = false;
-    AppendLowerUtf8(token, out);
   }
   return pos;
 }
