@@ -25,6 +25,13 @@ class StringTable {
     offsets_.reserve(entries + 1);
     text_.reserve(bytes);
   }
+  // Adds every entry of `other`, in order.
+  void Append(const StringTable& other) {
+    const auto base = static_cast<uint32_t>(text_.size());
+    text_.append(other.text_);
+    offsets_.reserve(offsets_.size() + other.size());
+    for (size_t i = 1; i < other.offsets_.size(); ++i) offsets_.push_back(base + other.offsets_[i]);
+  }
   void Clear() {  // keeps the memory for reuse
     text_.clear();
     offsets_.resize(1);

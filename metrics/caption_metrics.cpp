@@ -211,6 +211,12 @@ WordCorpus SplitAllWords(const std::vector<CaptionPair>& images, const std::vect
   };
   std::vector<Part> part(parts);
   ForEachPart(images.size(), parts, [&](size_t p, size_t begin, size_t end) {
+    size_t bytes = 0;  // a word takes at least two bytes with its separator
+    for (size_t i = begin; i < end; ++i) {
+      bytes += images[i].candidate.size() + 1;
+      for (const std::string& r : images[i].references) bytes += r.size() + 1;
+    }
+    part[p].ids.reserve(bytes / 2);
     size_t c = first_caption[begin];
     for (size_t i = begin; i < end; ++i) {
       corpus.captions[c++] = SplitWords(images[i].candidate, &part[p].vocabulary, &part[p].ids);

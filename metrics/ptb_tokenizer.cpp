@@ -866,6 +866,7 @@ bool LexSlice(std::u16string_view text, const std::vector<size_t>& starts, size_
   const size_t stop = ends_batch ? text.size() : starts[last];
   lexer::LexerScanner scanner(*SharedRules().spec);
   std::string lines;
+  lines.reserve(stop - starts[first] + 64);  // about as long as the text; spares regrowing it
   const size_t stopped = LexRange(text, starts[first], stop, &scanner, &lines);
   std::string_view rest = lines;
   bool every_line_ended = true;

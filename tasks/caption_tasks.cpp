@@ -6,7 +6,9 @@
 // Karpathy split file (dataset_*.json) and one split of it; predictions are a
 // COCO results list [{image_id, caption}].
 #include <cstdio>
+#include <filesystem>
 #include <charconv>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -124,7 +126,12 @@ class CaptionTask : public Task {
   Status Load(const TaskConfig& config) override {
     images_.clear();
     index_.clear();
-    samples_.clear();
+    image_files_.Clear();
+    {
+      std::lock_guard<std::mutex> lock(samples_mutex_);
+      samples_.clear();
+      samples_built_ = false;
+    }
     captions_.Clear();
     by_image_.clear();
     prompt_ = config.Has("prompt") ? config.Get("prompt") : kDefaultPrompt;
@@ -142,7 +149,22 @@ class CaptionTask : public Task {
     return Status::OK();
   }
 
-  const std::vector<Sample>& samples() const override { return samples_; }
+  // Built on first use: scoring never needs them.
+  const std::vector<Sample>& samples() const override {
+    std::lock_guard<std::mutex> lock(samples_mutex_);
+    if (!samples_built_) {
+      samples_.reserve(images_.size());
+      for (size_t i = 0; i < images_.size(); ++i) {
+        Sample sample;
+        sample.id = images_[i].id;
+        sample.prompt = prompt_;
+        sample.images.push_back(ImageRef{std::string(image_files_[i]), ""});
+        samples_.push_back(std::move(sample));
+      }
+      samples_built_ = true;
+    }
+    return samples_;
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     AnswerFileFormat format;
@@ -313,13 +335,9 @@ class CaptionTask : public Task {
   }
 
   // Adds an image unless its id is taken; returns whether it did.
-  bool AddImage(std::string id, std::string file) {
+  bool AddImage(std::string id, std::string_view file) {
     if (!index_.emplace(id, images_.size()).second) return false;
-    Sample sample;
-    sample.id = id;
-    sample.prompt = prompt_;
-    sample.images.push_back(ImageRef{std::move(file), ""});
-    samples_.push_back(std::move(sample));
+    image_files_.Add(file);
     images_.push_back(CaptionImage{std::move(id)});
     return true;
   }
@@ -412,20 +430,20 @@ class CaptionTask : public Task {
     };
     auto merge = [](CocoFile* whole, CocoFile&& second) {
       whole->has_images |= second.has_images;
-      for (size_t i = 0; i < second.image_ids.size(); ++i) {
-        whole->image_ids.Add(second.image_ids[i]);
-        whole->image_files.Add(second.image_files[i]);
-      }
-      for (size_t k = 0; k < second.captions.size(); ++k) {
-        whole->caption_image_ids.Add(second.caption_image_ids[k]);
-        whole->captions.Add(second.captions[k]);
-      }
+      whole->image_ids.Append(second.image_ids);
+      whole->image_files.Append(second.image_files);
+      whole->caption_image_ids.Append(second.caption_image_ids);
+      whole->captions.Append(second.captions);
     };
     CocoFile file;
+    // The captions take less than the file: reserving that much (address
+    // space, not memory) spares copying them as the table grows.
+    std::error_code ec;
+    file.captions.Reserve(0, std::filesystem::file_size(path, ec));
     SVIT_RETURN_IF_ERROR(ParseTopObject(path, "annotations", "caption", &file, each_annotation, other, merge));
     if (!file.has_images) return Status::InvalidInput(path + ": missing top-level field 'images'");
     for (size_t i = 0; i < file.image_ids.size(); ++i) {
-      if (!AddImage(std::string(file.image_ids[i]), std::string(file.image_files[i]))) {
+      if (!AddImage(std::string(file.image_ids[i]), file.image_files[i])) {
         return Status::InvalidInput(path + ": images[" + std::to_string(i) + "]: duplicate image id " +
                                     std::string(file.image_ids[i]));
       }
@@ -542,18 +560,17 @@ class CaptionTask : public Task {
     };
     auto other = [](JsonStream& s, KarpathyFile*, const std::string&) { return s.SkipNextValue(); };
     auto merge = [](KarpathyFile* whole, KarpathyFile&& second) {
-      for (size_t i = 0; i < second.ids.size(); ++i) {
-        whole->ids.Add(second.ids[i]);
-        whole->files.Add(second.files[i]);
-        whole->sentence_counts.push_back(second.sentence_counts[i]);
-      }
-      for (size_t k = 0; k < second.sentences.size(); ++k) whole->sentences.Add(second.sentences[k]);
+      whole->ids.Append(second.ids);
+      whole->files.Append(second.files);
+      whole->sentence_counts.insert(whole->sentence_counts.end(), second.sentence_counts.begin(),
+                                    second.sentence_counts.end());
+      whole->sentences.Append(second.sentences);
     };
     KarpathyFile file;
     SVIT_RETURN_IF_ERROR(ParseTopObject(path, "images", "sentences", &file, each, other, merge));
     size_t next = 0;
     for (size_t i = 0; i < file.ids.size(); ++i) {
-      if (!AddImage(std::string(file.ids[i]), std::string(file.files[i]))) {
+      if (!AddImage(std::string(file.ids[i]), file.files[i])) {
         return Status::InvalidInput(path + ": duplicate image id " + std::string(file.ids[i]) +
                                     " in split '" + split + "'");
       }
@@ -574,7 +591,10 @@ class CaptionTask : public Task {
   std::string prompt_ = kDefaultPrompt;
   std::vector<CaptionImage> images_;  // evaluation order (file order)
   std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
-  std::vector<Sample> samples_;
+  StringTable image_files_;          // of each image
+  mutable std::mutex samples_mutex_;
+  mutable bool samples_built_ = false;
+  mutable std::vector<Sample> samples_;
   StringTable captions_;             // reference captions, in file order
   std::vector<uint32_t> by_image_;   // indices into captions_, grouped by image in evaluation order
 };
