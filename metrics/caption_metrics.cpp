@@ -269,22 +269,30 @@ class NgramIndex {
              const std::vector<size_t>& first_caption)
       : slots_(1 << 16), mask_((1 << 16) - 1), shift_(64 - 16), df_(corpus.vocabulary_size, 0),
         last_image_(corpus.vocabulary_size, 0) {
+    std::vector<uint32_t> grams;  // ids of the n-grams starting at each position
     for (size_t i = 0; i < images.size(); ++i) {
       const auto image = static_cast<uint32_t>(i + 1);
       for (size_t c = first_caption[i] + 1; c < first_caption[i + 1]; ++c) {
         std::span<const uint32_t> w = corpus.Words(c);
-        for (size_t p = 0; p < w.size(); ++p) {
-          uint32_t id = w[p];
-          CountIn(id, image);
-          for (size_t n = 2; n <= kMaxN && p + n <= w.size(); ++n) {
-            id = Add(id, w[p + n - 1]);
-            CountIn(id, image);
+        grams.assign(w.begin(), w.end());
+        for (uint32_t id : grams) CountIn(id, image);
+        for (size_t n = 2; n <= kMaxN && n <= w.size(); ++n) {
+          const size_t count = w.size() - n + 1;
+          for (size_t p = 0; p < count; ++p) Prefetch(grams[p], w[p + n - 1]);
+          for (size_t p = 0; p < count; ++p) {
+            grams[p] = Add(grams[p], w[p + n - 1]);
+            CountIn(grams[p], image);
           }
         }
       }
     }
     std::vector<uint32_t>().swap(last_image_);
   }
+
+  // On real sets the table outgrows the caches: the n-grams of one order of
+  // a caption are looked up after asking for all their slots, so that the
+  // memory accesses overlap.
+  void Prefetch(uint32_t prefix, uint32_t word) const { __builtin_prefetch(&slots_[Slot(Key(prefix, word))]); }
 
   uint32_t Find(uint32_t prefix, uint32_t word) const {
     const uint64_t key = Key(prefix, word);
@@ -410,6 +418,9 @@ void Cook(std::span<const uint32_t> words, const NgramIndex& index, const std::v
   for (size_t n = 1; n <= kMaxN; ++n) {
     const size_t first = distinct, count = length >= n ? length - n + 1 : 0;
     c->begin[n - 1] = first;
+    for (size_t p = 0; n > 1 && p < count; ++p) {
+      if (!(grams[p] & kCandidateOnly)) index.Prefetch(grams[p], words[p + n - 1]);
+    }
     for (size_t p = 0; n > 1 && p < count; ++p) {
       uint32_t prefix = grams[p], word = words[p + n - 1];
       uint32_t id = prefix & kCandidateOnly ? NgramIndex::kAbsent : index.Find(prefix, word);
