@@ -334,13 +334,6 @@ LexerSpec::~LexerSpec() = default;
 // Lexing interleaves two caches, both filled on first use: the DFA (subset
 // construction on demand) and the token lengths of trailing-context matches.
 struct LexerScanner::Dfa {
-  // DFA states are rows of `table`: num_classes transitions (the target's
-  // row offset, kDead, or kUnknown until determinized), then the rule the
-  // state accepts (or -1). Row offsets rather than state numbers keep the
-  // scanning loop free of multiplications.
-  static constexpr int32_t kUnknown = -2;
-  static constexpr int32_t kDead = -1;
-
   explicit Dfa(const LexerSpec::Compiled& nfa)
       : nfa(nfa), row_size(nfa.num_classes + 1), marks(nfa.states.size()) {
     std::vector<int> closure;
@@ -368,7 +361,7 @@ struct LexerScanner::Dfa {
 
   // The transition from the state at `row` on class `cls`, the first time it
   // is needed.
-  int32_t Determinize(int32_t row, int cls) {
+  void Determinize(int32_t row, int cls) {
     std::vector<int> next;
     marks.Clear();
     for (int s : sets[row / row_size]) {
@@ -376,7 +369,6 @@ struct LexerScanner::Dfa {
     }
     int32_t target = next.empty() ? kDead : Intern(std::move(next));
     table[row + cls] = target;  // after Intern, which may have grown `table`
-    return target;
   }
 
   struct VectorHash {
@@ -455,43 +447,19 @@ struct LexerScanner::Dfa {
 };
 
 LexerScanner::LexerScanner(const LexerSpec& spec)
-    : spec_(spec.compiled()), dfa_(std::make_unique<Dfa>(spec.compiled())) {}
+    : spec_(spec.compiled()), dfa_(std::make_unique<Dfa>(spec.compiled())) {
+  table_ = dfa_->table.data();
+  start_row_ = dfa_->start_row;
+  class_of_ = spec_.class_of.data();
+  accept_column_ = spec_.num_classes;
+  for (const auto& split : spec_.splits) has_trailing_context_.push_back(split.body_start >= 0);
+}
 
 LexerScanner::~LexerScanner() = default;
 
-bool LexerScanner::Next(std::u16string_view text, size_t pos, Match* match) {
-  Dfa& dfa = *dfa_;
-  const uint16_t* class_of = spec_.class_of.data();
-  const ptrdiff_t accept_column = spec_.num_classes;
-  int rule;
-  size_t end;
-  for (;;) {
-    // The scanning loop calls nothing, so that it keeps everything in
-    // registers; a transition not determinized yet ends it, and the scan
-    // starts over once it is (a few thousand times per run).
-    const int32_t* table = dfa.table.data();
-    ptrdiff_t row = dfa.start_row;
-    rule = -1;
-    end = pos;
-    size_t i = pos;
-    int32_t next = Dfa::kDead;
-    for (; i < text.size(); ++i) {
-      next = table[row + class_of[text[i]]];
-      if (next < 0) break;
-      row = next;
-      if (table[row + accept_column] >= 0) {
-        rule = table[row + accept_column];
-        end = i + 1;
-      }
-    }
-    if (i == text.size() || next == Dfa::kDead) break;
-    dfa.Determinize(static_cast<int32_t>(row), class_of[text[i]]);
-  }
-  if (rule < 0) return false;
-  match->rule = rule;
-  match->length = end - pos;
-  if (spec_.splits[rule].body_start >= 0) match->length = SplitLength(text, pos, end, rule);
-  return true;
+void LexerScanner::Determinize(int32_t row, int cls) {
+  dfa_->Determinize(row, cls);
+  table_ = dfa_->table.data();
 }
 
 // For a rule with trailing context: the longest body whose remainder the
