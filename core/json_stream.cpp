@@ -1,5 +1,6 @@
 #include "core/json_stream.h"
 
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -144,19 +145,28 @@ Status JsonStream::ScanString() {
     }
     const char* data = buffer_.data();
     size_t i = begin_;
-    // Eight bytes at a time while none is a quote, a backslash, a control
-    // character or non-ASCII (which is validated separately).
+    // Eight bytes at a time: a byte that is a quote, a backslash or a control
+    // character is "special". Each mask below flags the first such byte
+    // exactly (bits above it may be false alarms), so the lowest flag of
+    // their union is the first special byte. Non-ASCII bytes only mark the
+    // string for UTF-8 validation (a false alarm past the closing quote just
+    // validates a valid string).
+    static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
     while (i + 8 <= end_) {
       uint64_t v;
       std::memcpy(&v, data + i, 8);
       constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
       uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
-      uint64_t special = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-                         (v - kOnes * 0x20) | v;
-      if (special & kHigh) break;
+      uint64_t special = (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                          ((v - kOnes * 0x20) & ~v)) & kHigh;
+      non_ascii |= (v & kHigh) != 0;
+      if (special) {
+        i += std::countr_zero(special) / 8;
+        break;
+      }
       i += 8;
     }
-    while (i < end_) {
+    while (i < end_) {  // the last few bytes of the buffer
       auto c = static_cast<unsigned char>(data[i]);
       if (c == '"' || c == '\\' || c < 0x20) break;
       non_ascii |= c >= 0x80;

@@ -1,20 +1,48 @@
 #include "core/json_text.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace svit {
+
+namespace {
+
+// Index of the first byte of text[from, ...) that JSON must escape (a quote,
+// a backslash or a control character), or text.size(). Eight bytes at a
+// time: each mask flags the first such byte exactly, so the lowest flag of
+// their union is the first one.
+size_t FindEscape(std::string_view text, size_t from) {
+  static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  size_t i = from;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t v;
+    std::memcpy(&v, text.data() + i, 8);
+    uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
+    uint64_t flags = (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                      ((v - kOnes * 0x20) & ~v)) & kHigh;
+    if (flags) return i + std::countr_zero(flags) / 8;
+  }
+  for (; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return i;
+}
+
+}  // namespace
 
 void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  // Copy runs of characters that need no escape in one append each.
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = FindEscape(text, 0); i < text.size(); i = FindEscape(text, run)) {
     out->append(text.data() + run, i - run);
     run = i + 1;
+    auto c = static_cast<unsigned char>(text[i]);
     switch (c) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;

@@ -15,7 +15,7 @@
 //    images, idf log(N images), clipped tf-idf cosine per n = 1..4, Gaussian
 //    penalty on the difference in bigram counts (sigma 6), x10; corpus =
 //    numpy mean (pairwise summation).
-// Pure functions; `threads` > 1 splits per-image work without changing any
+// Pure functions; `threads` > 1 splits the work without changing any
 // result.
 #pragma once
 

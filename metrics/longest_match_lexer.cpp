@@ -331,45 +331,44 @@ LexerSpec::~LexerSpec() = default;
 
 // ---------------------------------------------------------------- DFA
 
+// Lexing interleaves two caches, both filled on first use: the DFA (subset
+// construction on demand) and the token lengths of trailing-context matches.
 struct LexerScanner::Dfa {
-  static constexpr int32_t kUnknown = -2;
-  static constexpr int32_t kDead = -1;
-
-  explicit Dfa(const LexerSpec::Compiled& nfa) : nfa(nfa), marks(nfa.states.size()) {
+  explicit Dfa(const LexerSpec::Compiled& nfa)
+      : nfa(nfa), row_size(nfa.num_classes + 1), marks(nfa.states.size()) {
     std::vector<int> closure;
     nfa.Close(nfa.start, &marks, &closure);
-    start = Intern(std::move(closure));
+    start_row = Intern(std::move(closure));
   }
 
-  int Intern(std::vector<int> set) {
+  // The row of the state for NFA state set `set`.
+  int32_t Intern(std::vector<int> set) {
     std::sort(set.begin(), set.end());
     auto it = index.find(set);
     if (it != index.end()) return it->second;
-    int id = static_cast<int>(accept.size());
+    const auto row = static_cast<int32_t>(table.size());
     int rule = -1;
     for (int s : set) {
       int r = nfa.states[s].accept_rule;
       if (r >= 0 && (rule < 0 || r < rule)) rule = r;
     }
-    accept.push_back(rule);
-    transitions.resize(transitions.size() + nfa.num_classes, kUnknown);
+    table.resize(table.size() + row_size, kUnknown);
+    table[row + nfa.num_classes] = rule;
     sets.push_back(set);
-    index.emplace(std::move(set), id);
-    return id;
+    index.emplace(std::move(set), row);
+    return row;
   }
 
-  int32_t Step(int state, int cls) {
-    int32_t& slot = transitions[static_cast<size_t>(state) * nfa.num_classes + cls];
-    if (slot != kUnknown) return slot;
+  // The transition from the state at `row` on class `cls`, the first time it
+  // is needed.
+  void Determinize(int32_t row, int cls) {
     std::vector<int> next;
     marks.Clear();
-    for (int s : sets[state]) {
+    for (int s : sets[row / row_size]) {
       if (nfa.EdgeHas(s, cls)) nfa.Close(nfa.states[s].next, &marks, &next);
     }
     int32_t target = next.empty() ? kDead : Intern(std::move(next));
-    // Intern may have grown `transitions`; index again.
-    transitions[static_cast<size_t>(state) * nfa.num_classes + cls] = target;
-    return target;
+    table[row + cls] = target;  // after Intern, which may have grown `table`
   }
 
   struct VectorHash {
@@ -380,62 +379,110 @@ struct LexerScanner::Dfa {
     }
   };
 
+  // Token lengths of trailing-context matches by rule and matched text,
+  // which repeat endlessly in real text ("a ", "dog's"): an open-addressing
+  // table over a pool of the texts.
+  class SplitCache {
+   public:
+    SplitCache() : slots_(1 << 10) {}
+
+    static uint64_t Hash(int rule, std::u16string_view text) {
+      uint64_t h = 0xcbf29ce484222325ULL ^ static_cast<uint64_t>(rule);
+      for (char16_t c : text) h = (h ^ c) * 0x100000001b3ULL;
+      return h ^ (h >> 32);
+    }
+
+    // The cached token length, or -1.
+    int64_t Find(int rule, std::u16string_view text, uint64_t hash) const {
+      for (size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+        const Entry& e = slots_[i];
+        if (e.rule < 0) return -1;
+        if (e.hash == hash && e.rule == rule && Text(e) == text) return e.length;
+      }
+    }
+
+    void Insert(int rule, std::u16string_view text, uint64_t hash, size_t length) {
+      if ((used_ + 1) * 2 > slots_.size()) Grow();
+      Place({hash, static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(text.size()), rule,
+             static_cast<uint32_t>(length)});
+      pool_.append(text);
+      ++used_;
+    }
+
+   private:
+    struct Entry {
+      uint64_t hash = 0;
+      uint32_t offset = 0, size = 0;  // text in pool_
+      int32_t rule = -1;              // -1: empty slot
+      uint32_t length = 0;
+    };
+    std::u16string_view Text(const Entry& e) const {
+      return std::u16string_view(pool_).substr(e.offset, e.size);
+    }
+    void Place(const Entry& entry) {
+      size_t i = entry.hash & (slots_.size() - 1);
+      while (slots_[i].rule >= 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = entry;
+    }
+    void Grow() {
+      std::vector<Entry> old(slots_.size() * 2);
+      old.swap(slots_);
+      for (const Entry& e : old) {
+        if (e.rule >= 0) Place(e);
+      }
+    }
+    std::vector<Entry> slots_;
+    std::u16string pool_;
+    size_t used_ = 0;
+  };
+
   const LexerSpec::Compiled& nfa;
+  const int32_t row_size;
   LexerSpec::Compiled::Marks marks;
-  std::vector<std::vector<int>> sets;
-  std::unordered_map<std::vector<int>, int, VectorHash> index;
-  std::vector<int> accept;
-  std::vector<int32_t> transitions;
-  int start = 0;
-  std::unordered_map<std::u16string, size_t> splits;  // rule + matched text -> token length
+  std::vector<int32_t> table;
+  std::vector<std::vector<int>> sets;  // NFA states of each DFA state (row / row_size)
+  std::unordered_map<std::vector<int>, int32_t, VectorHash> index;  // -> row
+  int32_t start_row = 0;
+  SplitCache splits;
 };
 
 LexerScanner::LexerScanner(const LexerSpec& spec)
-    : spec_(spec.compiled()), dfa_(std::make_unique<Dfa>(spec.compiled())) {}
+    : spec_(spec.compiled()), dfa_(std::make_unique<Dfa>(spec.compiled())) {
+  table_ = dfa_->table.data();
+  start_row_ = dfa_->start_row;
+  class_of_ = spec_.class_of.data();
+  accept_column_ = spec_.num_classes;
+  for (const auto& split : spec_.splits) has_trailing_context_.push_back(split.body_start >= 0);
+}
 
 LexerScanner::~LexerScanner() = default;
 
-bool LexerScanner::Next(std::u16string_view text, size_t pos, Match* match) {
-  int state = dfa_->start;
-  int rule = -1;
-  size_t end = pos;
-  for (size_t i = pos; i < text.size(); ++i) {
-    int32_t next = dfa_->Step(state, spec_.class_of[text[i]]);
-    if (next < 0) break;
-    state = next;
-    if (dfa_->accept[state] >= 0) {
-      rule = dfa_->accept[state];
-      end = i + 1;
-    }
-  }
-  if (rule < 0) return false;
-  match->rule = rule;
-  match->length = end - pos;
+void LexerScanner::Determinize(int32_t row, int cls) {
+  dfa_->Determinize(row, cls);
+  table_ = dfa_->table.data();
+}
+
+// For a rule with trailing context: the longest body whose remainder the
+// trailing context matches. It depends only on the rule and the matched
+// text, so it is computed once per such pair.
+size_t LexerScanner::SplitLength(std::u16string_view text, size_t pos, size_t end, int rule) {
+  const std::u16string_view matched = text.substr(pos, end - pos);
+  const uint64_t hash = Dfa::SplitCache::Hash(rule, matched);
+  const int64_t cached = dfa_->splits.Find(rule, matched, hash);
+  if (cached >= 0) return static_cast<size_t>(cached);
   const LexerSpec::Compiled::Split& split = spec_.splits[rule];
-  if (split.body_start >= 0) {
-    // The split depends only on the rule and the matched text, which repeat
-    // endlessly in real text ("a ", "dog's").
-    std::u16string key(1, static_cast<char16_t>(rule));
-    key.append(text.substr(pos, end - pos));
-    auto cached = dfa_->splits.find(key);
-    if (cached != dfa_->splits.end()) {
-      match->length = cached->second;
-      return true;
+  auto& marks = dfa_->marks;
+  std::vector<bool> body = spec_.Accepts(split.body_start, split.body_end, text, pos, end, &marks);
+  size_t length = end - pos;
+  for (size_t p = end + 1; p-- > pos;) {
+    if (!body[p - pos]) continue;
+    if (spec_.Accepts(split.trailing_start, split.trailing_end, text, p, end, &marks)[end - p]) {
+      length = p - pos;
+      break;
     }
-    // Longest body whose remainder the trailing context matches.
-    auto& marks = dfa_->marks;
-    std::vector<bool> body =
-        spec_.Accepts(split.body_start, split.body_end, text, pos, end, &marks);
-    for (size_t p = end + 1; p-- > pos;) {
-      if (!body[p - pos]) continue;
-      if (spec_.Accepts(split.trailing_start, split.trailing_end, text, p, end, &marks)[end - p]) {
-        match->length = p - pos;
-        break;
-      }
-    }
-    dfa_->splits.emplace(std::move(key), match->length);
   }
-  return true;
+  dfa_->splits.Insert(rule, matched, hash, length);
+  return length;
 }
 
 }  // namespace svit::lexer

@@ -93,13 +93,60 @@ class LexerScanner {
   ~LexerScanner();
 
   // Matches at text[pos...]. Returns false only at the end of the text or
-  // where no rule matches.
-  bool Next(std::u16string_view text, size_t pos, Match* match);
+  // where no rule matches. Inline: it runs once per token.
+  bool Next(std::u16string_view text, size_t pos, Match* match) {
+    int rule;
+    size_t end;
+    for (;;) {
+      // The scanning loop calls nothing, so that it keeps everything in
+      // registers; a transition not determinized yet ends it, and the scan
+      // starts over once it is (a few thousand times per run).
+      ptrdiff_t row = start_row_;
+      rule = -1;
+      end = pos;
+      size_t i = pos;
+      int32_t next = kDead;
+      for (; i < text.size(); ++i) {
+        next = table_[row + class_of_[text[i]]];
+        if (next < 0) break;
+        row = next;
+        if (table_[row + accept_column_] >= 0) {
+          rule = table_[row + accept_column_];
+          end = i + 1;
+        }
+      }
+      if (i == text.size() || next == kDead) break;
+      Determinize(static_cast<int32_t>(row), class_of_[text[i]]);
+    }
+    if (rule < 0) return false;
+    match->rule = rule;
+    match->length = has_trailing_context_[rule] ? SplitLength(text, pos, end, rule) : end - pos;
+    return true;
+  }
 
  private:
+  // DFA states are rows of a table, built on first use: num_classes
+  // transitions (the target's row offset, kDead, or kUnknown until
+  // determinized), then the rule the state accepts (or -1). Row offsets
+  // rather than state numbers keep the scanning loop free of
+  // multiplications.
+  static constexpr int32_t kUnknown = -2;
+  static constexpr int32_t kDead = -1;
+
   struct Dfa;
+  void Determinize(int32_t row, int cls);  // fills in a kUnknown transition
+  // The token length of a match of a rule with trailing context.
+  size_t SplitLength(std::u16string_view text, size_t pos, size_t end, int rule);
+
   const LexerSpec::Compiled& spec_;
   std::unique_ptr<Dfa> dfa_;
+  // What Next() reads: the table (owned by dfa_, refreshed when it grows)
+  // and the spec's character classes and rules.
+  const int32_t* table_ = nullptr;
+  int32_t start_row_ = 0;
+  const uint16_t* class_of_ = nullptr;
+  ptrdiff_t accept_column_ = 0;
+  std::vector<char> has_trailing_context_;  // by rule
 };
 
 }  // namespace svit::lexer

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <thread>
 
 #include "metrics/longest_match_lexer.h"
@@ -601,12 +602,38 @@ bool IsFinalSigma(const std::vector<char32_t>& cps, size_t i) {
   return cased_before && !cased_after;
 }
 
-void AppendLowerUtf8(std::u16string_view token, std::string* out) {
-  bool ascii = std::all_of(token.begin(), token.end(), [](char16_t c) { return c < 0x80; });
-  if (ascii) {
-    for (char16_t c : token) out->push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    return;
+// Whether a token has a unit outside ASCII; four units at a time.
+bool HasNonAscii(std::u16string_view token) {
+  size_t i = 0;
+  for (; i + 4 <= token.size(); i += 4) {
+    uint64_t units;
+    std::memcpy(&units, token.data() + i, 8);
+    if (units & 0xFF80FF80FF80FF80ULL) return true;
   }
+  for (; i < token.size(); ++i) {
+    if (token[i] >= 0x80) return true;
+  }
+  return false;
+}
+
+// Appends `separator` (if not 0) and the lower-cased token.
+void AppendLowerUtf8(char separator, std::u16string_view token, std::string* out) {
+  // ASCII tokens (nearly all) lower-case unit by unit, into one append.
+  char ascii[65];
+  if (token.size() < sizeof ascii) {
+    char16_t seen = 0;
+    for (size_t i = 0; i < token.size(); ++i) {
+      char16_t c = token[i];
+      seen |= c;
+      ascii[i + 1] = static_cast<char>(c + (static_cast<char16_t>(c - 'A') < 26 ? 32 : 0));
+    }
+    if (seen < 0x80) {
+      ascii[0] = separator;
+      out->append(separator ? ascii : ascii + 1, token.size() + (separator ? 1 : 0));
+      return;
+    }
+  }
+  if (separator) out->push_back(separator);
   std::vector<char32_t> cps = CodePoints(token);
   for (size_t i = 0; i < cps.size(); ++i) {
     char32_t cp = cps[i];
@@ -633,60 +660,80 @@ size_t LexRange(std::u16string_view text, size_t from, size_t stop, lexer::Lexer
   const std::vector<Action>& actions = SharedRules().actions;
   bool begin_line = out->empty() || out->back() == '\n';
   size_t pos = from;
-  std::u16string token;
+  std::u16string rewritten;  // for rules that change their text
   while (pos < text.size() && pos < stop) {
     lexer::Match m;
     if (!scanner->Next(text, pos, &m)) break;  // cannot happen: '.' matches all but '\n'
-    std::u16string_view matched = text.substr(pos, m.length);
+    const std::u16string_view matched = text.substr(pos, m.length);
     size_t next = pos + m.length;
-    token.assign(matched);
+    std::u16string_view token = matched;
+    auto rewrite = [&](auto edit) {
+      rewritten.assign(matched);
+      edit(&rewritten);
+      token = rewritten;
+    };
     switch (actions[m.rule]) {
       case Action::kKeep: break;
       case Action::kPushback3:
-        token.resize(token.size() - 3);
+        token.remove_suffix(3);
         next -= 3;
         break;
       case Action::kPushback2:
-        token.resize(token.size() - 2);
+        token.remove_suffix(2);
         next -= 2;
         break;
       case Action::kTwoUnits:
         next -= token.size() - 2;
-        token.resize(2);
+        token = token.substr(0, 2);
         break;
-      case Action::kRemoveSoftHyphens: token = RemoveSoftHyphens(matched); break;
-      case Action::kSpacesToNbsp: MapUnits(&token, u" ", u"\u00A0"); break;
+      case Action::kRemoveSoftHyphens:
+        if (HasNonAscii(matched) && matched.find(u'\u00AD') != std::u16string_view::npos) {
+          rewritten = RemoveSoftHyphens(matched);
+          token = rewritten;
+        }
+        break;
+      case Action::kSpacesToNbsp: rewrite([](std::u16string* t) { MapUnits(t, u" ", u"\u00A0"); }); break;
       case Action::kPhone:
-        MapUnits(&token, u" ", u"\u00A0");
-        MapUnits(&token, u"(", u"-LRB-");
-        MapUnits(&token, u")", u"-RRB-");
+        rewrite([](std::u16string* t) {
+          MapUnits(t, u" ", u"\u00A0");
+          MapUnits(t, u"(", u"-LRB-");
+          MapUnits(t, u")", u"-RRB-");
+        });
         break;
       case Action::kMdash: token = u"--"; break;
-      case Action::kAmpersand: ReplaceAll(&token, u"&amp;", u"&", /*ascii_caseless=*/true); break;
-      case Action::kQuotesRight: LatexQuotes(&token, false); break;
-      case Action::kQuotesLeft: LatexQuotes(&token, true); break;
+      case Action::kAmpersand:
+        rewrite([](std::u16string* t) { ReplaceAll(t, u"&amp;", u"&", /*ascii_caseless=*/true); });
+        break;
+      case Action::kQuotesRight: rewrite([](std::u16string* t) { LatexQuotes(t, false); }); break;
+      case Action::kQuotesLeft: rewrite([](std::u16string* t) { LatexQuotes(t, true); }); break;
       case Action::kFraction:
-        MapUnits(&token, u"\u00BC", u"1/4");
-        MapUnits(&token, u"\u00BD", u"1/2");
-        MapUnits(&token, u"\u00BE", u"3/4");
-        MapUnits(&token, u"\u2153", u"1/3");
-        MapUnits(&token, u"\u2154", u"2/3");
+        rewrite([](std::u16string* t) {
+          MapUnits(t, u"\u00BC", u"1/4");
+          MapUnits(t, u"\u00BD", u"1/2");
+          MapUnits(t, u"\u00BE", u"3/4");
+          MapUnits(t, u"\u2153", u"1/3");
+          MapUnits(t, u"\u2154", u"2/3");
+        });
         break;
       case Action::kCurrency:
-        MapUnits(&token, u"\u00A2", u"cents");
-        MapUnits(&token, u"\u00A3", u"#");
-        MapUnits(&token, u"\u0080\u00A4\u20A0\u20AC", u"$");
+        rewrite([](std::u16string* t) {
+          MapUnits(t, u"\u00A2", u"cents");
+          MapUnits(t, u"\u00A3", u"#");
+          MapUnits(t, u"\u0080\u00A4\u20A0\u20AC", u"$");
+        });
         break;
       case Action::kAcronym:
         // "I." becomes "I" then "."; a longer acronym is kept with its
         // period and the period is lexed again as a sentence end.
-        if (token.size() == 2) token.resize(1);
+        if (token.size() == 2) token = token.substr(0, 1);
         next = pos + m.length - 1;
         break;
       case Action::kAbbrevPeriodAgain: next -= 1; break;
       case Action::kParens:
-        MapUnits(&token, u"(", u"-LRB-");
-        MapUnits(&token, u")", u"-RRB-");
+        rewrite([](std::u16string* t) {
+          MapUnits(t, u"(", u"-LRB-");
+          MapUnits(t, u")", u"-RRB-");
+        });
         break;
       case Action::kLess: token = u"<"; break;
       case Action::kGreater: token = u">"; break;
@@ -700,18 +747,17 @@ size_t LexRange(std::u16string_view text, size_t from, size_t stop, lexer::Lexer
         if (token.size() >= 3 && token.size() <= 4) token = u"--";
         break;
       case Action::kEllipsis: token = u"..."; break;
-      case Action::kSkip: token.clear(); break;
+      case Action::kSkip: token = {}; break;
       case Action::kNewline:
         out->push_back('\n');
         begin_line = true;
-        token.clear();
+        token = {};
         break;
     }
     pos = next;
     if (token.empty()) continue;
-    if (!begin_line) out->push_back(' ');
+    AppendLowerUtf8(begin_line ? 0 : ' ', token, out);
     begin_line = false;
-    AppendLowerUtf8(token, out);
   }
   return pos;
 }
@@ -722,51 +768,116 @@ bool IsDroppedPunctuation(std::string_view w) {
   static constexpr std::array<std::string_view, 17> kPunctuations = {
       "''", "'", "``", "`", "-LRB-", "-RRB-", "-LCB-", "-RCB-", ".", "?", "!", ",", ":", "-",
       "--", "...", ";"};
+  // Every entry starts with one of these; words rarely do.
+  if (w.empty() || std::string_view("'`-.?!,:;").find(w[0]) == std::string_view::npos) return false;
   return std::find(kPunctuations.begin(), kPunctuations.end(), w) != kPunctuations.end();
 }
 
 // ' '.join(w for w in line.rstrip().split(' ') if w not in PUNCTUATIONS)
 std::string FilterLine(std::string_view line) {
-  size_t end = line.size();
-  size_t pos = 0, last_kept = 0;
-  while (pos < line.size()) {  // rstrip() with Python's notion of white space
-    char32_t cp = py::NextCodePoint(line, &pos);
-    if (!py::IsSpace(cp)) last_kept = pos;
-  }
-  end = last_kept;
-  std::string out;
-  bool first = true;
-  size_t start = 0;
-  while (true) {
-    size_t space = line.substr(0, end).find(' ', start);
-    std::string_view w = line.substr(start, (space == std::string_view::npos ? end : space) - start);
-    if (!IsDroppedPunctuation(w)) {
-      if (!first) out.push_back(' ');
-      out.append(w);
-      first = false;
+  // rstrip() with Python's notion of white space; a line that ends in a
+  // printable ASCII character (nearly all) has none to strip.
+  const auto last = line.empty() ? 0 : static_cast<unsigned char>(line.back());
+  if (last >= 0x80 || last <= ' ') {
+    size_t pos = 0, kept = 0;
+    while (pos < line.size()) {
+      char32_t cp = py::NextCodePoint(line, &pos);
+      if (!py::IsSpace(cp)) kept = pos;
     }
-    if (space == std::string_view::npos) break;
-    start = space + 1;
+    line = line.substr(0, kept);
   }
+  // The kept tokens come in runs separated by dropped ones; each run is
+  // copied as it stands (its tokens are already joined by single spaces).
+  std::string out;
+  out.reserve(line.size());
+  bool in_run = false, first_run = true;
+  size_t run_begin = 0, run_end = 0;
+  auto end_run = [&] {
+    if (!first_run) out.push_back(' ');
+    out.append(line.substr(run_begin, run_end - run_begin));
+    first_run = in_run = false;
+  };
+  size_t start = 0;
+  for (size_t i = 0; i <= line.size(); ++i) {
+    if (i < line.size() && line[i] != ' ') continue;
+    if (IsDroppedPunctuation(line.substr(start, i - start))) {
+      if (in_run) end_run();
+    } else {
+      if (!in_run) run_begin = start;
+      in_run = true;
+      run_end = i;
+    }
+    start = i + 1;
+  }
+  if (in_run) end_run();
   return out;
 }
 
-bool IsCaptionLineBreak(char32_t cp) {
-  return cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x2028 || cp == 0x2029;
-}
+bool IsAsciiLineBreak(unsigned char c) { return c >= '\n' && c <= '\r'; }  // \n \v \f \r
 
+// Appends `utf8` as UTF-16 code units (at most one unit per byte).
 void AppendUtf16(std::string_view utf8, bool line_breaks_to_spaces, std::u16string* out) {
+  const size_t old_size = out->size();
+  out->resize(old_size + utf8.size());
+  char16_t* o = out->data() + old_size;
   size_t pos = 0;
   while (pos < utf8.size()) {
+    // Eight bytes at a time while they are printable ASCII (no line break to
+    // replace, nothing to decode).
+    while (pos + 8 <= utf8.size()) {
+      uint64_t v;
+      std::memcpy(&v, utf8.data() + pos, 8);
+      constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+      if (((v - kOnes * 0x20) | v) & kHigh) break;
+      for (int k = 0; k < 8; ++k) o[k] = static_cast<unsigned char>(utf8[pos + k]);
+      o += 8;
+      pos += 8;
+    }
+    if (pos == utf8.size()) break;
+    auto c = static_cast<unsigned char>(utf8[pos]);
+    if (c < 0x80) {
+      *o++ = line_breaks_to_spaces && IsAsciiLineBreak(c) ? u' ' : c;
+      ++pos;
+      continue;
+    }
     char32_t cp = py::NextCodePoint(utf8, &pos);
-    if (line_breaks_to_spaces && IsCaptionLineBreak(cp)) cp = ' ';
+    if (line_breaks_to_spaces && (cp == 0x2028 || cp == 0x2029)) cp = ' ';
     if (cp >= 0x10000) {
-      out->push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
-      out->push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+      *o++ = static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10));
+      *o++ = static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF));
     } else {
-      out->push_back(static_cast<char16_t>(cp));
+      *o++ = static_cast<char16_t>(cp);
     }
   }
+  out->resize(o - out->data());
+}
+
+// Lexes captions [first, last) of a batch (`text`: the captions joined by
+// '\n'; starts[i]: where caption i begins, one entry past the last caption)
+// and stores their filtered lines in result[first, last). Returns false when
+// the slice does not line up with the serial run: the lexer ran past the
+// next caption's start or the lines do not match the captions one to one (a
+// token spanning a caption boundary). The slice that ends the batch always
+// lines up, as output.split('\n') would: extra lines are ignored, missing
+// ones are empty.
+bool LexSlice(std::u16string_view text, const std::vector<size_t>& starts, size_t first, size_t last,
+              std::vector<std::string>* result) {
+  const bool ends_batch = last + 1 == starts.size();
+  const size_t stop = ends_batch ? text.size() : starts[last];
+  lexer::LexerScanner scanner(*SharedRules().spec);
+  std::string lines;
+  lines.reserve(stop - starts[first] + 64);  // about as long as the text; spares regrowing it
+  const size_t stopped = LexRange(text, starts[first], stop, &scanner, &lines);
+  std::string_view rest = lines;
+  bool every_line_ended = true;
+  for (size_t caption = first; caption < last; ++caption) {
+    size_t nl = rest.find('\n');
+    every_line_ended &= nl != std::string_view::npos;
+    if (nl == std::string_view::npos) nl = rest.size();
+    (*result)[caption] = FilterLine(rest.substr(0, nl));
+    rest.remove_prefix(std::min(nl + 1, rest.size()));
+  }
+  return ends_batch || (stopped == stop && every_line_ended && rest.empty());
 }
 
 }  // namespace
@@ -775,50 +886,34 @@ std::vector<std::string> TokenizeCaptions(const std::vector<std::string_view>& c
                                           int threads) {
   if (captions.empty()) return {};
   std::u16string text;
-  std::vector<size_t> starts;  // where each caption begins in `text`
+  size_t bytes = 0;
+  for (std::string_view c : captions) bytes += c.size() + 1;
+  text.reserve(bytes);
+  std::vector<size_t> starts;
+  starts.reserve(captions.size() + 1);
   for (size_t i = 0; i < captions.size(); ++i) {
     if (i > 0) text.push_back(u'\n');
     starts.push_back(text.size());
     AppendUtf16(captions[i], /*line_breaks_to_spaces=*/true, &text);
   }
+  starts.push_back(text.size() + 1);
 
-  // Slices start at caption starts. Every slice lexes on until a token
-  // boundary past its end, so a slice is consistent with the serial run when
-  // its start is where the previous slice stopped (always, unless a token
-  // spans a caption boundary); otherwise it is lexed again from there.
-  size_t slices = std::max<size_t>(1, std::min<size_t>(threads, captions.size() / 256));
-  std::vector<size_t> slice_start(slices + 1, text.size());
-  for (size_t k = 0; k < slices; ++k) slice_start[k] = starts[captions.size() * k / slices];
-  std::vector<std::string> out(slices);
-  std::vector<size_t> stopped(slices);
+  // Slices of whole captions are lexed in parallel. Each lines up with the
+  // serial run unless a token spans the boundary before the next slice
+  // (never in ordinary captions); then the batch is lexed serially.
+  std::vector<std::string> result(captions.size());
+  const size_t slices = std::max<size_t>(1, std::min<size_t>(threads, captions.size() / 256));
+  std::vector<char> lined_up(slices);
   auto lex_slice = [&](size_t k) {
-    lexer::LexerScanner scanner(*SharedRules().spec);
-    stopped[k] = LexRange(text, slice_start[k], slice_start[k + 1], &scanner, &out[k]);
+    lined_up[k] = LexSlice(text, starts, captions.size() * k / slices, captions.size() * (k + 1) / slices,
+                           &result);
   };
   std::vector<std::thread> workers;
   for (size_t k = 1; k < slices; ++k) workers.emplace_back(lex_slice, k);
   lex_slice(0);
   for (auto& w : workers) w.join();
-  std::string lines = std::move(out[0]);
-  size_t pos = stopped[0];
-  for (size_t k = 1; k < slices; ++k) {
-    if (pos == slice_start[k] && !lines.empty() && lines.back() == '\n') {
-      lines += out[k];
-      pos = stopped[k];
-    } else {  // continue serially from where the previous slice stopped
-      lexer::LexerScanner scanner(*SharedRules().spec);
-      pos = LexRange(text, pos, slice_start[k + 1], &scanner, &lines);
-    }
-    std::string().swap(out[k]);
-  }
-
-  std::vector<std::string> result;
-  result.reserve(captions.size());
-  size_t start = 0;
-  while (result.size() < captions.size()) {  // Python: output.split('\n')
-    size_t nl = std::min(lines.find('\n', start), lines.size());
-    result.push_back(FilterLine(std::string_view(lines).substr(start, nl - start)));
-    start = std::min(nl + 1, lines.size());
+  if (std::find(lined_up.begin(), lined_up.end(), false) != lined_up.end()) {
+    LexSlice(text, starts, 0, captions.size(), &result);
   }
   return result;
 }

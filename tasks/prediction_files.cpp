@@ -63,8 +63,8 @@ Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
       bool done;
       SVIT_RETURN_IF_ERROR(stream.NextElement(&token, &done));
       if (done) break;
-      std::string where = "results[" + std::to_string(index) + "]";
-      if (token != JsonStream::Token::kBeginObject) return stream.Error(where + " must be an object");
+      auto where = [index] { return "results[" + std::to_string(index) + "]"; };  // for messages only
+      if (token != JsonStream::Token::kBeginObject) return stream.Error(where() + " must be an object");
       Prediction p;
       bool has_id = false, has_text = false;
       for (;;) {
@@ -83,8 +83,8 @@ Status ReadAnswerFile(const std::string& path, const AnswerFileFormat& format,
           SVIT_RETURN_IF_ERROR(stream.SkipNextValue());
         }
       }
-      if (!has_id) return stream.Error(where + ": missing field '" + format.list_id_key + "'");
-      if (!has_text) return stream.Error(where + ": missing field '" + format.list_text_key + "'");
+      if (!has_id) return stream.Error(where() + ": missing field '" + format.list_id_key + "'");
+      if (!has_text) return stream.Error(where() + ": missing field '" + format.list_text_key + "'");
       p.line = index;
       out->push_back(std::move(p));
     }

@@ -1,11 +1,10 @@
 #include "tasks/vqa_format.h"
 
 #include <cstdio>
-#include <filesystem>
-#include <thread>
 #include <unordered_set>
 
 #include "core/json_stream.h"
+#include "tasks/json_records.h"
 #include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
 
@@ -14,144 +13,8 @@ namespace {
 
 using Token = JsonStream::Token;
 
-constexpr uint64_t kSplitThreshold = 8 << 20;  // smaller files are parsed on one core
-
 Status Missing(const char* field, JsonStream& s) {
   return s.Error(std::string("missing field '") + field + "'");
-}
-
-// Parses the elements of the record array the stream is in (its '[' already
-// read), calling each(stream, part, index) on every element after its '{'.
-// With stop_offset > 0, stops before an element that starts exactly there
-// (*stopped = true), or continues to the array's end if none does.
-template <typename Part, typename Each>
-Status ParseRecords(JsonStream& s, std::string_view array_key, Part* part, Each& each,
-                    uint64_t stop_offset, bool* stopped) {
-  *stopped = false;
-  for (size_t index = 0;; ++index) {
-    Token token;
-    bool done;
-    SVIT_RETURN_IF_ERROR(s.NextElement(&token, &done));
-    if (done) return Status::OK();
-    if (stop_offset > 0 && s.token_offset() == stop_offset) {
-      *stopped = true;
-      return Status::OK();
-    }
-    if (token != Token::kBeginObject) {
-      return s.Error(std::string(array_key) + "[" + std::to_string(index) + "] must be an object");
-    }
-    s.SetRecord(array_key, index);
-    SVIT_RETURN_IF_ERROR(each(s, part, index));
-    s.ClearRecord();
-  }
-}
-
-// Parses the rest of the top-level object after the record array.
-template <typename Part, typename Other>
-Status ParseRestOfTop(JsonStream& s, Part* part, Other& other) {
-  for (;;) {
-    std::string_view key;
-    bool done;
-    SVIT_RETURN_IF_ERROR(s.NextKey(&key, &done));
-    if (done) break;
-    SVIT_RETURN_IF_ERROR(other(s, part, std::string(key)));
-  }
-  Token end;
-  return s.Next(&end);  // rejects trailing garbage
-}
-
-// Finds where a record of the array probably starts near the middle of the
-// file: a '{' after a ',' whose object has `marker_key` at its top level. The
-// first parser later confirms the guess exactly, so a wrong guess only costs
-// time.
-uint64_t GuessSplitOffset(const std::string& path, uint64_t file_size, std::string_view marker_key) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return 0;
-  uint64_t from = file_size / 2;
-  std::string window(1 << 20, '\0');
-  std::fseek(file, static_cast<long>(from), SEEK_SET);
-  window.resize(std::fread(window.data(), 1, window.size(), file));
-  std::fclose(file);
-  for (size_t i = 1; i < window.size(); ++i) {
-    if (window[i] != '{') continue;
-    size_t j = i;
-    while (j > 0 && (window[j - 1] == ' ' || window[j - 1] == '\n' || window[j - 1] == '\t' || window[j - 1] == '\r')) --j;
-    if (j == 0 || window[j - 1] != ',') continue;
-    JsonStream probe;
-    if (!probe.OpenInside(path, from + i, "{[", 1 << 16).ok()) return 0;
-    Token token;
-    if (!probe.Next(&token).ok() || token != Token::kBeginObject) continue;
-    bool has_marker = false, ok = true;
-    for (;;) {
-      std::string_view key;
-      bool done;
-      if (!probe.NextKey(&key, &done).ok()) { ok = false; break; }
-      if (done) break;
-      if (key == marker_key) has_marker = true;
-      if (!probe.SkipNextValue().ok()) { ok = false; break; }
-    }
-    if (ok && has_marker && probe.depth() == 2) return from + i;
-  }
-  return 0;
-}
-
-// Reads {"<array_key>": [records...], other keys...} into `whole`. Big files
-// are parsed on two cores: the second half from a guessed record boundary,
-// confirmed when the first parser reaches it; otherwise (or on any error)
-// the first parser simply carries on, so results and messages are those of
-// a sequential parse.
-template <typename Part, typename Each, typename Other, typename Merge>
-Status ParseTopObject(const std::string& path, std::string_view array_key, std::string_view marker_key,
-                      Part* whole, Each each, Other other, Merge merge) {
-  JsonStream s;
-  SVIT_RETURN_IF_ERROR(s.Open(path));
-  SVIT_RETURN_IF_ERROR(s.ExpectBeginObject("the top level"));
-  std::error_code ec;
-  uint64_t size = std::filesystem::file_size(path, ec);
-  bool found = false;
-  for (;;) {
-    std::string_view key_view;
-    bool done;
-    SVIT_RETURN_IF_ERROR(s.NextKey(&key_view, &done));
-    if (done) break;
-    std::string key(key_view);
-    if (key != array_key || found) {
-      SVIT_RETURN_IF_ERROR(other(s, whole, key));
-      continue;
-    }
-    found = true;
-    SVIT_RETURN_IF_ERROR(s.ExpectBeginArray(array_key));
-    uint64_t split = !ec && size >= kSplitThreshold ? GuessSplitOffset(path, size, marker_key) : 0;
-    if (split == 0) {
-      bool stopped;
-      SVIT_RETURN_IF_ERROR(ParseRecords(s, array_key, whole, each, 0, &stopped));
-      continue;
-    }
-    Part second;
-    Status second_status;
-    std::thread second_half([&] {
-      JsonStream s2;
-      second_status = s2.OpenInside(path, split, "{[");
-      bool unused;
-      if (second_status.ok()) second_status = ParseRecords(s2, array_key, &second, each, 0, &unused);
-      if (second_status.ok()) second_status = ParseRestOfTop(s2, &second, other);
-    });
-    bool stopped;
-    Status first_status = ParseRecords(s, array_key, whole, each, split, &stopped);
-    second_half.join();
-    SVIT_RETURN_IF_ERROR(first_status);
-    if (stopped && second_status.ok()) {
-      merge(whole, std::move(second));
-      return Status::OK();
-    }
-    if (stopped) {  // the second half is bad: report it as a sequential parse would
-      SVIT_RETURN_IF_ERROR(ParseRecords(s, array_key, whole, each, 0, &stopped));
-    }
-  }
-  Token end;
-  SVIT_RETURN_IF_ERROR(s.Next(&end));
-  if (!found) return Status::InvalidInput(path + ": missing top-level field '" + std::string(array_key) + "'");
-  return Status::OK();
 }
 
 uint32_t Intern(std::string_view name, std::vector<std::string>* names) {

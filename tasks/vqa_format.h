@@ -14,32 +14,11 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/string_table.h"
 #include "core/types.h"
 #include "tasks/prediction_files.h"
 
 namespace svit {
-
-// Many short strings in one buffer: entry i is text[offsets[i], offsets[i+1]).
-class StringTable {
- public:
-  void Add(std::string_view s) {
-    text_.append(s);
-    offsets_.push_back(static_cast<uint32_t>(text_.size()));
-  }
-  std::string_view operator[](size_t i) const {
-    return std::string_view(text_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
-  }
-  size_t size() const { return offsets_.size() - 1; }
-  size_t bytes() const { return text_.size(); }
-  void Reserve(size_t entries, size_t bytes) {
-    offsets_.reserve(entries + 1);
-    text_.reserve(bytes);
-  }
-
- private:
-  std::string text_;
-  std::vector<uint32_t> offsets_{0};  // benchmark text tables stay far below 4 GB
-};
 
 struct VqaQuestions {
   std::string data_subtype = "val2014";  // names the COCO image files
