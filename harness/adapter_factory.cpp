@@ -4,9 +4,9 @@
 #include <cstdlib>
 
 #include "adapters/openai_http.h"
-#ifdef SVIT_HAVE_LOCAL_ENGINE
 #include "adapters/torch/local_adapter.h"
-#endif
+
+#include <dlfcn.h>
 
 namespace svit {
 namespace {
@@ -107,13 +107,23 @@ Status CheckModelSpec(const ModelSpec& model) {
 Status CreateAdapter(const ModelSpec& model, std::unique_ptr<Adapter>* out) {
   SVIT_RETURN_IF_ERROR(CheckModelSpec(model));  // admits only the kinds created below
   if (model.adapter == "local") {
-#ifdef SVIT_HAVE_LOCAL_ENGINE
+#ifdef SVIT_LOCAL_ADAPTER_MODULE
     LocalAdapterOptions options;
     SVIT_RETURN_IF_ERROR(LocalOptions(model, &options.model_dir, &options.engine.threads,
                                       &options.engine.max_batch_size));
     options.model_id = model.model_id;
     options.generation = model.generation;
-    return CreateLocalAdapter(options, out).WithContext("model " + model.name);
+    // Loaded once and kept for the life of the process (adapters run its code).
+    static void* module = dlopen(SVIT_LOCAL_ADAPTER_MODULE, RTLD_NOW | RTLD_LOCAL);
+    if (!module) {
+      return Status::InvalidInput("model " + model.name + ": cannot load the local engine module " +
+                                  SVIT_LOCAL_ADAPTER_MODULE + ": " + dlerror());
+    }
+    auto create = reinterpret_cast<CreateLocalAdapterFunction>(dlsym(module, "SvitCreateLocalAdapter"));
+    if (!create) return Status::InvalidInput("model " + model.name + ": the local engine module has no entry point");
+    Status status;
+    create(&options, out, &status);
+    return status.WithContext("model " + model.name);
 #else
     return Status::InvalidInput("model " + model.name +
                                 ": this svit-eval was built without the local LibTorch engine "

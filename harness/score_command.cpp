@@ -2,9 +2,7 @@
 // benchmark's official files and prints/writes the official numbers.
 #include <boost/program_options.hpp>
 
-#include <malloc.h>
 
-#include <climits>
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -140,12 +138,6 @@ int Fail(const Status& status) {
 }  // namespace
 
 int RunScoreCommand(const std::vector<std::string>& args) {
-  // Scoring is one pass over large files whose phases free big buffers that
-  // later phases allocate again. Keeping freed memory in the heap (and big
-  // blocks there rather than in fresh mappings) spares the kernel faulting
-  // the same memory in again: a tenth of the CPU time on large caption sets.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, INT_MAX);
   po::options_description options = AllOptions();
   po::variables_map vm;
   try {

@@ -131,4 +131,9 @@ Status CreateLocalAdapter(const LocalAdapterOptions& options, std::unique_ptr<Ad
   return Status::OK();
 }
 
+extern "C" __attribute__((visibility("default"))) void SvitCreateLocalAdapter(
+    const LocalAdapterOptions* options, std::unique_ptr<Adapter>* out, Status* status) {
+  *status = CreateLocalAdapter(*options, out);
+}
+
 }  // namespace svit

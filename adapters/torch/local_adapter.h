@@ -26,4 +26,10 @@ struct LocalAdapterOptions {
 
 Status CreateLocalAdapter(const LocalAdapterOptions& options, std::unique_ptr<Adapter>* out);
 
+// The entry point of the svit_local_adapter module, which svit-eval loads
+// with dlopen only when a suite names a local model (LibTorch is large).
+extern "C" void SvitCreateLocalAdapter(const LocalAdapterOptions* options, std::unique_ptr<Adapter>* out,
+                                       Status* status);
+using CreateLocalAdapterFunction = void (*)(const LocalAdapterOptions*, std::unique_ptr<Adapter>*, Status*);
+
 }  // namespace svit
