@@ -225,19 +225,35 @@ class LocalEngine::Impl {
           }
         }
       }
-      if (std::holds_alternative<PendingGenerate>(batch.front())) {
-        std::vector<PendingGenerate> items;
-        for (Pending& p : batch) items.push_back(std::move(std::get<PendingGenerate>(p)));
-        RunGenerate(&items);
-      } else {
-        std::vector<PendingRank> items;
-        for (Pending& p : batch) items.push_back(std::move(std::get<PendingRank>(p)));
-        RunRank(&items);
+      {
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        stats_.batches += 1;
+        stats_.requests += static_cast<int64_t>(batch.size());
       }
-      std::lock_guard<std::mutex> lock(stats_mu_);
-      stats_.batches += 1;
-      stats_.requests += static_cast<int64_t>(batch.size());
+      if (std::holds_alternative<PendingGenerate>(batch.front())) {
+        Answer<PendingGenerate, GenerateResult>(&batch, [this](std::vector<PendingGenerate>* items) {
+          return RunGenerate(*items);
+        });
+      } else {
+        Answer<PendingRank, RankResult>(&batch, [this](std::vector<PendingRank>* items) { return RunRank(*items); });
+      }
     }
+  }
+
+  // Runs one batch and fulfils its promises. An exception from LibTorch
+  // outside the module calls (which Call already turns into a Status) fails
+  // the batch's requests instead of the worker.
+  template <typename P, typename R, typename Run>
+  void Answer(std::vector<Pending>* batch, Run run) {
+    std::vector<P> items;
+    for (Pending& p : *batch) items.push_back(std::move(std::get<P>(p)));
+    std::vector<R> results;
+    try {
+      results = run(&items);
+    } catch (const std::exception& e) {
+      results.assign(items.size(), R{Status::RunFailed(std::string("local engine: ") + FirstLine(e.what()))});
+    }
+    for (size_t i = 0; i < items.size(); ++i) items[i].promise.set_value(std::move(results[i]));
   }
 
   // Calls the module, timing the call and checking the output's shape.
@@ -312,17 +328,17 @@ class LocalEngine::Impl {
     return std::find(manifest_.stop_ids.begin(), manifest_.stop_ids.end(), id) != manifest_.stop_ids.end();
   }
 
-  void RunGenerate(std::vector<PendingGenerate>* batch) {
-    const size_t n = batch->size();
+  std::vector<GenerateResult> RunGenerate(const std::vector<PendingGenerate>& batch) {
+    const size_t n = batch.size();
     std::vector<const Prepared*> inputs;
-    for (const PendingGenerate& p : *batch) inputs.push_back(&p.input);
+    for (const PendingGenerate& p : batch) inputs.push_back(&p.input);
     std::vector<GenerateResult> results(n);
     std::vector<std::vector<int64_t>> sequences(n), generated(n);
     std::vector<size_t> active;
     for (size_t i = 0; i < n; ++i) {
-      sequences[i] = (*batch)[i].input.prompt_ids;
+      sequences[i] = batch[i].input.prompt_ids;
       results[i].prompt_tokens = static_cast<int>(sequences[i].size());
-      if ((*batch)[i].max_new_tokens > 0) active.push_back(i);
+      if (batch[i].max_new_tokens > 0) active.push_back(i);
     }
     at::Tensor features;
     Status status = EncodeImages(Pixels(inputs), &features);
@@ -351,7 +367,7 @@ class LocalEngine::Impl {
         }
         sequences[i].push_back(token);
         generated[i].push_back(token);
-        if (static_cast<int>(generated[i].size()) < (*batch)[i].max_new_tokens) still.push_back(i);
+        if (static_cast<int>(generated[i].size()) < batch[i].max_new_tokens) still.push_back(i);
       }
       active = std::move(still);
     }
@@ -362,17 +378,17 @@ class LocalEngine::Impl {
         results[i].text = tokenizer_->Decode(generated[i]);
         results[i].completion_tokens = static_cast<int>(generated[i].size());
       }
-      (*batch)[i].promise.set_value(std::move(results[i]));
     }
+    return results;
   }
 
-  void RunRank(std::vector<PendingRank>* batch) {
+  std::vector<RankResult> RunRank(const std::vector<PendingRank>& batch) {
     // One row per (request, continuation); image features are shared.
     std::vector<const Prepared*> inputs;
     std::vector<std::vector<int64_t>> sequences;
     std::vector<int64_t> feature_rows;
-    for (size_t i = 0; i < batch->size(); ++i) {
-      const PendingRank& p = (*batch)[i];
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const PendingRank& p = batch[i];
       inputs.push_back(&p.input);
       for (const std::vector<int64_t>& continuation : p.continuations) {
         sequences.push_back(p.input.prompt_ids);
@@ -390,7 +406,8 @@ class LocalEngine::Impl {
     }
     size_t row = 0;
     const int64_t width = status.ok() ? ids.size(1) : 0;
-    for (PendingRank& p : *batch) {
+    std::vector<RankResult> results;
+    for (const PendingRank& p : batch) {
       RankResult result{status};
       for (size_t c = 0; status.ok() && c < p.continuations.size(); ++c, ++row) {
         const std::vector<int64_t>& continuation = p.continuations[c];
@@ -403,8 +420,9 @@ class LocalEngine::Impl {
         result.log_likelihoods.push_back(picked.sum().item<double>());
         result.greedy.push_back(log_probs.argmax(-1).equal(targets));
       }
-      p.promise.set_value(std::move(result));
+      results.push_back(std::move(result));
     }
+    return results;
   }
 
   ModelManifest manifest_;

@@ -363,6 +363,9 @@ Status WriteTrainingSplit(const std::string& out_dir, const TrainingOptions& opt
     scenes.push_back(std::move(scene));
   }
   SVIT_RETURN_IF_ERROR(WriteText(root / "pixels.u8", pixels));
+  Json records = Json::array();
+  for (const Scene& scene : scenes) records.push_back(SceneRecord(scene, ""));
+  SVIT_RETURN_IF_ERROR(WriteJson(root / "scenes.json", {{"images", records}}));
   Rng baseline_rng(options.seed + 1), svit_rng(options.seed + 2);
   std::vector<Json> baseline, svit;
   for (int i = 0; i < options.baseline_scenes; ++i) {

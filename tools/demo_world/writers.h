@@ -1,8 +1,9 @@
 // Writers for the demo suite and the training split. The suite is written in
 // the benchmarks' official file formats (VQAv2, COCO captions, POPE,
 // ScienceQA, LLaVA-Bench) plus a Visual-Genome-like scene file; the training
-// split holds raw pixels and two instruction sets, a small baseline one and a
-// ~20x larger, more diverse SVIT-style one. Same seed, same bytes.
+// split holds raw pixels, the scenes' annotations (for the vision tower's
+// pretraining) and two instruction sets, a small baseline one and a ~20x
+// larger, more diverse SVIT-style one. Same seed, same bytes.
 #pragma once
 
 #include <cstdint>

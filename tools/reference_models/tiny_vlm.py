@@ -47,13 +47,16 @@ class TinyVlm(nn.Module):
     def __init__(self, vocab_size: int, dim: int = 128, heads: int = 2, layers: int = 3,
                  max_text: int = 192):
         super().__init__()
+        # 64x64 pixels -> an 8x8 grid of visual tokens. GroupNorm keeps each
+        # image's features independent of the rest of the batch.
         self.vision = nn.Sequential(
-            nn.Conv2d(3, 32, 3, stride=2, padding=1), nn.GELU(),
-            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.GELU(),
-            nn.Conv2d(64, dim, 3, stride=2, padding=1), nn.GELU(),
-            nn.Conv2d(dim, dim, 3, stride=2, padding=1),
+            nn.Conv2d(3, 32, 3, stride=2, padding=1), nn.GroupNorm(8, 32), nn.GELU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.GroupNorm(8, 64), nn.GELU(),
+            nn.Conv2d(64, dim, 3, stride=2, padding=1), nn.GroupNorm(8, dim), nn.GELU(),
+            nn.Conv2d(dim, dim, 3, stride=1, padding=1), nn.GroupNorm(8, dim), nn.GELU(),
+            nn.Conv2d(dim, dim, 1),
         )
-        self.image_positions = nn.Parameter(torch.zeros(1, 16, dim))
+        self.image_positions = nn.Parameter(torch.zeros(1, 64, dim))
         self.token_embedding = nn.Embedding(vocab_size, dim)
         self.text_positions = nn.Embedding(max_text, dim)
         self.blocks = nn.ModuleList([Block(dim, heads, 2 * dim) for _ in range(layers)])
@@ -64,7 +67,7 @@ class TinyVlm(nn.Module):
 
     @torch.jit.export
     def encode_images(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        grid = self.vision(pixel_values)  # [B, D, 4, 4]
+        grid = self.vision(pixel_values)  # [B, D, 8, 8]
         return grid.flatten(2).transpose(1, 2) + self.image_positions
 
     def forward(self, image_features: torch.Tensor, input_ids: torch.Tensor,

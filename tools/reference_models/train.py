@@ -4,14 +4,19 @@
   make_demo_world --train /tmp/svit-train
   /usr/bin/python3 tools/reference_models/train.py --split /tmp/svit-train --out demo/models
 
-Both models share the architecture (tiny_vlm.py), the tokenizer and the
-training recipe; they differ only in their instruction data, as in the SVIT
-paper: the baseline sees a small instruction set with one phrasing per kind,
+Both models share the architecture (tiny_vlm.py), the tokenizer, the
+vision tower and the training recipe; they differ only in their instruction
+data, as in the SVIT paper: the baseline sees a small instruction set with one phrasing per kind,
 the SVIT-style model ~20x more instructions over 10x more scenes, with
 paraphrases and extra kinds (multiple choice, negatives, reasoning).
+The vision tower is pretrained once, as LLaVA's CLIP encoder is, here by
+labelling each cell of its 8x8 grid with the object covering it (shape,
+colour, size, or background) from the scene annotations; it is then frozen
+while each model learns to follow instructions.
 Each model folder gets model.pt (TorchScript), vocab.json and manifest.json
 (the contract in docs/local-engine.md). Needs Debian's python3-torch
-(scripts/install-training-deps.sh); a few minutes on 2 CPU cores.
+(scripts/install-training-deps.sh); about 6 minutes on one core of a shared
+2-core machine (vision tower 1, baseline 1, SVIT-style 5).
 """
 import argparse
 import collections
@@ -78,6 +83,68 @@ def preprocess(images):
     return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(1, 3, 1, 1)
 
 
+SHAPES = ["circle", "square", "triangle"]
+COLORS = ["red", "green", "blue", "yellow", "purple", "orange"]
+SIZES = ["small", "large"]
+GRID = 8
+CELL_CLASSES = 1 + len(SHAPES) * len(COLORS) * len(SIZES)
+
+
+def cell_labels(split_dir, width, height):
+    """[N, GRID, GRID] class of the object under each grid cell's centre
+    (0: background), in the coordinates of the padded, resized image."""
+    scenes = json.load(open(os.path.join(split_dir, "scenes.json")))["images"]
+    side = max(width, height)
+    top, left = (side - height) // 2, (side - width) // 2
+    labels = torch.zeros(len(scenes), GRID, GRID, dtype=torch.long)
+    for n, scene in enumerate(scenes):
+        for i in range(GRID):
+            for j in range(GRID):
+                y = (i + 0.5) * side / GRID - top
+                x = (j + 0.5) * side / GRID - left
+                best = None
+                for o in scene["objects"]:
+                    r = (o["w"] - 1) / 2
+                    d2 = (x - (o["x"] + r)) ** 2 + (y - (o["y"] + r)) ** 2
+                    if d2 <= (r + 1) ** 2 and (best is None or d2 < best[0]):
+                        best = (d2, o)
+                if best:
+                    o = best[1]
+                    color, size = o["attributes"]
+                    labels[n, i, j] = 1 + (SHAPES.index(o["name"]) * len(COLORS) + COLORS.index(color)) * 2 + \
+                        SIZES.index(size)
+    return labels
+
+
+def pretrain_vision(model, images, labels, train_count, steps, batch_size, lr):
+    """Trains model.vision to classify every grid cell, then freezes it."""
+    torch.manual_seed(0)
+    head = torch.nn.Linear(model.image_positions.size(-1), CELL_CLASSES)
+    params = list(model.vision.parameters()) + list(head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    generator = torch.Generator().manual_seed(0)
+    started = time.time()
+    for step in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
+        index = torch.randint(0, train_count, (batch_size,), generator=generator)
+        logits = head(model.vision(images[index]).flatten(2).transpose(1, 2))
+        loss = F.cross_entropy(logits.reshape(-1, CELL_CLASSES), labels[index].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if (step + 1) % 100 == 0:
+            print(f"[vision] step {step + 1}/{steps} loss {loss.item():.3f} {time.time() - started:.0f}s", flush=True)
+    with torch.no_grad():
+        held = slice(train_count, labels.shape[0])
+        predicted = head(model.vision(images[held]).flatten(2).transpose(1, 2)).argmax(-1)
+        accuracy = (predicted == labels[held].reshape(predicted.shape)).float().mean().item()
+    print(f"[vision] held-out cell accuracy {accuracy:.3f}", flush=True)
+    for p in model.vision.parameters():
+        p.requires_grad_(False)
+    return {k: v.clone() for k, v in model.vision.state_dict().items()}
+
+
 def make_examples(vocab, records):
     examples = []
     for r in records:
@@ -116,10 +183,13 @@ def collate(batch, images):
     return pixels, ids, mask, targets
 
 
-def train(name, examples, images, vocab, steps, batch_size, lr, seed):
+def train(name, examples, images, vocab, vision, steps, batch_size, lr, seed):
     torch.manual_seed(seed)
     model = TinyVlm(len(vocab), max_text=MAX_TEXT)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    model.vision.load_state_dict(vision)
+    for p in model.vision.parameters():
+        p.requires_grad_(False)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     generator = torch.Generator().manual_seed(seed)
     step, started = 0, time.time()
     while step < steps:
@@ -205,11 +275,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", required=True, help="folder written by make_demo_world --train")
     parser.add_argument("--out", required=True, help="folder that gets baseline/ and svit/")
-    parser.add_argument("--threads", type=int, default=2)
+    # One thread: on a shared machine OpenMP's spinning threads made two
+    # several times slower, not faster.
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--baseline-steps", type=int, default=300)
-    parser.add_argument("--svit-steps", type=int, default=1500)
+    parser.add_argument("--svit-steps", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--vision-steps", type=int, default=400)
     parser.add_argument("--only", choices=["baseline", "svit"])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -229,6 +302,11 @@ def main():
     holdout = int(images_u8.shape[0] * 0.95)
     vocab = build_vocab([TEMPLATE] + [r["prompt"] for r in svit_records + baseline_records] +
                         [" " + r["answer"] for r in svit_records + baseline_records])
+    meta = json.load(open(os.path.join(args.split, "split.json")))
+    labels = cell_labels(args.split, meta["width"], meta["height"])
+    torch.manual_seed(0)
+    vision = pretrain_vision(TinyVlm(len(vocab), max_text=MAX_TEXT), images, labels, holdout,
+                             args.vision_steps, 64, args.lr)
     val = make_examples(vocab, [r for r in svit_records if r["image"] >= holdout])
     train_records = lambda records: [r for r in records if r["image"] < holdout]
     sets = {
@@ -242,7 +320,7 @@ def main():
             continue
         examples = make_examples(vocab, records)
         print(f"[{name}] {len(examples)} instructions, {steps} steps of {args.batch_size}", flush=True)
-        model = train(name, examples, images, vocab, steps, args.batch_size, args.lr, seed=1)
+        model = train(name, examples, images, vocab, vision, steps, args.batch_size, args.lr, seed=1)
         validate(name, model, val, images)
         export(model, vocab, os.path.join(args.out, name), f"{name}-tiny", description)
 
