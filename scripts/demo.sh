@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
-# README command (1): install dependencies, build, and run the default job.
-# Until the local engine lands, the default job scores the bundled sample
-# predictions with the official protocols.
+# README command (1): install dependencies, build, and run the default job:
+# the two committed reference models (baseline and SVIT-style) on the demo
+# benchmark set, offline, ending with a leaderboard, a paired comparison and
+# an HTML report whose paths are printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j"$(nproc)" --target svit-eval
-mkdir -p runs/demo
-data=tests/data/golden
-./build/svit-eval score --task vqav2 --questions $data/vqav2/questions.json \
-  --annotations $data/vqav2/annotations.json --predictions $data/vqav2/results_raw.json \
-  --output runs/demo/vqav2.json
-echo "results written under runs/demo/"
+cmake --build build -j"$(nproc)" --target svit-eval svit_local_adapter
+./build/svit-eval run
