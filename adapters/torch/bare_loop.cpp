@@ -8,15 +8,34 @@
 
 namespace svit::local {
 
-Status BareGreedyLoop(const ModelManifest& manifest, const std::vector<std::vector<BareInput>>& batches, int threads,
-                      double* seconds, std::vector<int>* generated) {
+struct BareLoop::Impl {
+  ModelManifest manifest;
+  int threads = 0;
   torch::jit::script::Module module;
+};
+
+BareLoop::BareLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+BareLoop::~BareLoop() = default;
+
+Status BareLoop::Load(const ModelManifest& manifest, int threads, std::unique_ptr<BareLoop>* out) {
+  auto impl = std::make_unique<Impl>();
+  impl->manifest = manifest;
+  impl->threads = threads;
   try {
-    module = torch::jit::load(manifest.model_file);
+    impl->module = torch::jit::load(manifest.model_file);
+    impl->module.eval();
   } catch (const std::exception& e) {
     return Status::InvalidInput(manifest.model_file + ": cannot load TorchScript module");
   }
-  if (threads > 0) at::set_num_threads(threads);
+  out->reset(new BareLoop(std::move(impl)));
+  return Status::OK();
+}
+
+Status BareLoop::Run(const std::vector<std::vector<BareInput>>& batches, double* seconds,
+                     std::vector<int>* generated) {
+  const ModelManifest& manifest = impl_->manifest;
+  torch::jit::script::Module& module = impl_->module;
+  if (impl_->threads > 0) at::set_num_threads(impl_->threads);
   c10::InferenceMode inference;
   const int64_t size = manifest.image.size;
   generated->clear();

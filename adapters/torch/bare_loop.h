@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,23 @@ struct BareInput {
   int max_new_tokens = 0;
 };
 
-// Runs `batches` in order with `threads` intra-op threads (0: default) and
-// returns the wall time of the loop alone in `seconds` and the generated
-// token counts in `generated` (one per input, in order).
-Status BareGreedyLoop(const ModelManifest& manifest, const std::vector<std::vector<BareInput>>& batches, int threads,
-                      double* seconds, std::vector<int>* generated);
+// The module is loaded once and kept, as the engine keeps its own: the
+// TorchScript executor specialises a module as it runs, and a fresh module
+// would be compared with a well-run one.
+class BareLoop {
+ public:
+  // Loads manifest.model_file; `threads` intra-op threads (0: default).
+  static Status Load(const ModelManifest& manifest, int threads, std::unique_ptr<BareLoop>* out);
+  ~BareLoop();
+
+  // Runs `batches` in order; `seconds` is the wall time of the loop alone,
+  // `generated` the generated token counts (one per input, in order).
+  Status Run(const std::vector<std::vector<BareInput>>& batches, double* seconds, std::vector<int>* generated);
+
+ private:
+  struct Impl;
+  explicit BareLoop(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace svit::local
