@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/run_arguments.h"
 #include "results/comparison.h"
@@ -35,10 +36,7 @@ void PrintHelp(const po::options_description& options) {
             << "Exit codes: 0 ok, 1 a gate rule failed, 2 usage or bad input (incl. protocol mismatch).\n";
 }
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval compare: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("compare", status); }
 
 }  // namespace
 
@@ -64,13 +62,8 @@ int RunCompareCommand(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("run", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval compare: %s\n(see 'svit-eval compare --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("compare", args, all, &positional, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     PrintHelp(options);
     return 0;

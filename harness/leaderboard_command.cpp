@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/run_arguments.h"
 #include "results/leaderboard.h"
@@ -16,10 +17,7 @@ namespace po = boost::program_options;
 namespace svit {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval leaderboard: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("leaderboard", status); }
 
 }  // namespace
 
@@ -41,13 +39,8 @@ int RunLeaderboardCommand(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("run", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval leaderboard: %s\n(see 'svit-eval leaderboard --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("leaderboard", args, all, &positional, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     std::printf("usage: svit-eval leaderboard RUN... [--format markdown|latex|csv|json] [--ci] [-o FILE]\n\n"
                 "Columns (first task and metric present wins; docs/reports.md has the table):\n");

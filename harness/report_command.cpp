@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/run_arguments.h"
 #include "results/html_report.h"
@@ -14,10 +15,7 @@ namespace po = boost::program_options;
 namespace svit {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval report: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("report", status); }
 
 }  // namespace
 
@@ -39,13 +37,8 @@ int RunReportCommand(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("run", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval report: %s\n(see 'svit-eval report --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("report", args, all, &positional, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     std::printf("usage: svit-eval report RUN... -o report.html [--images DIR]\n\n"
                 "One self-contained HTML file: leaderboard with intervals, per-benchmark bar charts,\n"

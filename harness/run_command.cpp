@@ -11,6 +11,7 @@
 #include <set>
 
 #include "adapters/openai_protocol.h"
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/run_outputs.h"
 #include "harness/default_suite.h"
@@ -132,10 +133,7 @@ void PrintHelp() {
       profiles.c_str());
 }
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval run: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("run", status); }
 
 template <typename T>
 void SetIf(const po::variables_map& vm, const char* name, T* out) {
@@ -207,13 +205,8 @@ Status BuildQuickSuite(const po::variables_map& vm, Suite* suite) {
 int RunRunCommand(const std::vector<std::string>& args) {
   po::options_description options = AllOptions();
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval run: %s\n(see 'svit-eval run --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("run", args, options, nullptr, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     PrintHelp();
     return 0;

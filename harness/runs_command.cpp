@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/run_arguments.h"
 #include "results/store.h"
@@ -14,10 +15,7 @@ namespace po = boost::program_options;
 namespace svit {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval runs: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("runs", status); }
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -40,13 +38,8 @@ int RunRunsCommand(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("word", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval runs: %s\n(see 'svit-eval runs --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("runs", args, all, &positional, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     std::printf("usage: svit-eval runs [--store PATH] [--json]      list the stored runs\n"
                 "       svit-eval runs add RUN... [--store PATH]    store runs (replacing same ids)\n\n"

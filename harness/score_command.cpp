@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/runner_judge_client.h"
 #include "harness/summary.h"
@@ -130,23 +131,15 @@ void PrintHelp() {
   }
 }
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval score: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("score", status); }
 
 }  // namespace
 
 int RunScoreCommand(const std::vector<std::string>& args) {
   po::options_description options = AllOptions();
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval score: %s\n(see 'svit-eval score --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("score", args, options, nullptr, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     PrintHelp();
     return 0;

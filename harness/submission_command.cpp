@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/command_line.h"
 #include "harness/commands.h"
 #include "harness/run_arguments.h"
 #include "results/store.h"
@@ -17,10 +18,7 @@ namespace po = boost::program_options;
 namespace svit {
 namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "svit-eval submission: %s\n", status.message().c_str());
-  return status.exit_code();
-}
+int Fail(const Status& status) { return ReportFailure("submission", status); }
 
 bool EndsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -122,13 +120,8 @@ int RunSubmissionCommand(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "the upload file (mmbench: .xlsx, .tsv or .csv)")
       ("store", po::value<std::string>(), "results store to look run ids up in");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "svit-eval submission: %s\n(see 'svit-eval submission --help')\n", e.what());
-    return 2;
-  }
+  int usage_exit = 0;
+  if (!ParseCommandLine("submission", args, options, nullptr, &vm, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     std::printf("usage: svit-eval submission --benchmark vqav2|vizwiz|mmbench --questions FILE\n"
                 "                            (--run RUN [--task NAME] | --answers FILE) -o FILE\n\n"
