@@ -106,6 +106,8 @@ class LlavaBenchTask : public JudgedTask {
     return Judge(predictions, &replay, ConfigName(replay_path_), result);
   }
 
+  bool NeedsLiveJudge() const override { return replay_path_.empty(); }
+
   Status ScoreWithJudge(const std::vector<Prediction>& predictions, JudgeClient* judge,
                         ScoreResult* result) const override {
     return Judge(predictions, judge, ConfigName(predictions_path_), result);

@@ -140,6 +140,8 @@ class MmvetTask : public JudgedTask {
     return ScoreWithJudge(predictions, replay.get(), result);
   }
 
+  bool NeedsLiveJudge() const override { return replay_path_.empty(); }
+
   Status ScoreWithJudge(const std::vector<Prediction>& predictions, JudgeClient* judge,
                         ScoreResult* result) const override {
     // The evaluator reads results[id] for every sample: all must be answered.
