@@ -1,5 +1,8 @@
 #include "tasks/mcq_judge.h"
 
+#include <cstring>
+
+#include "metrics/mmbench_matching.h"
 #include "metrics/python_text.h"
 
 namespace svit {
@@ -49,6 +52,31 @@ std::string ParseMcqLetter(std::string_view reply, const std::vector<McqChoice>&
     if (letter == c.letter) return c.letter;
   }
   return "";
+}
+
+std::string InferMcqLetter(std::string_view reply, const std::vector<McqChoice>& choices) {
+  mmbench::Choices rule_choices;
+  for (const McqChoice& c : choices) {
+    if (c.letter.size() == 1) rule_choices.emplace_back(c.letter[0], c.text);
+  }
+  if (char letter = mmbench::CanInfer(reply, rule_choices)) {
+    for (const auto& [option, text] : rule_choices) {
+      if (option == letter) return std::string(1, letter);
+    }
+    return "";  // a letter the question does not offer
+  }
+  std::string spaced(reply);
+  for (char& ch : spaced) {
+    if (ch != '\0' && std::strchr(".()[],:;!*#{}", ch)) ch = ' ';
+  }
+  size_t z_words = 0;
+  for (std::string_view word : py::Split(spaced)) {
+    if (word == "Z") ++z_words;
+    for (const McqChoice& c : choices) {
+      if (word == c.letter) return "";  // an option letter beside Z: ambiguous
+    }
+  }
+  return z_words == 1 ? "Z" : "";
 }
 
 JudgeProtocol McqJudgeProtocol(const McqFallbackSettings& settings) {
@@ -103,6 +131,65 @@ Status AskMcqFallback(const std::vector<McqFallbackItem>& items, const McqFallba
     pending = std::move(still_pending);
   }
   return Status::OK();
+}
+
+Status AskMcqFallbackForSamples(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,
+                                size_t sample_count, const McqFallbackSettings& settings, JudgeSession* session,
+                                std::vector<std::optional<McqFallbackResult>>* by_sample) {
+  std::vector<McqFallbackResult> results;
+  SVIT_RETURN_IF_ERROR(AskMcqFallback(items, settings, InferMcqLetter, session, &results));
+  by_sample->assign(sample_count, std::nullopt);
+  for (size_t k = 0; k < items.size(); ++k) (*by_sample)[sample_of_item[k]] = std::move(results[k]);
+  return Status::OK();
+}
+
+std::string McqFallbackMatch(const McqFallbackResult& result) {
+  if (result.failed) return "judge_failed";
+  if (result.letter.empty()) return "unresolved";
+  return result.letter == "Z" ? "judge_none" : "judge";
+}
+
+void RecordMcqFallback(const McqFallbackResult& result, nlohmann::json* detail) {
+  (*detail)["matched_by"] = McqFallbackMatch(result);
+  (*detail)["judge_letter"] = result.letter;
+  (*detail)["judge_reply"] = result.last_reply;
+  (*detail)["judge_attempts"] = result.attempts;
+}
+
+nlohmann::json McqFallbackCounts(const std::vector<std::optional<McqFallbackResult>>& by_sample) {
+  size_t asked = 0, resolved = 0, none_fits = 0, unresolved = 0, failed = 0;
+  for (const auto& result : by_sample) {
+    if (!result) continue;
+    ++asked;
+    std::string match = McqFallbackMatch(*result);
+    resolved += match == "judge";
+    none_fits += match == "judge_none";
+    unresolved += match == "unresolved";
+    failed += match == "judge_failed";
+  }
+  return {{"asked", asked}, {"resolved", resolved}, {"none_fits", none_fits}, {"unresolved", unresolved},
+          {"failed", failed}};
+}
+
+std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const std::string& unresolved_rule,
+                                          const std::string& failed_rule) {
+  std::vector<std::string> notes;
+  notes.push_back(
+      "these numbers use the judge fallback for choice extraction (VLMEvalKit's matching prompt): they differ "
+      "from the official rule-only numbers; " +
+      counts["asked"].dump() + " samples the rules could not decide were asked (matched_by per sample): " +
+      counts["resolved"].dump() + " matched an option, " + counts["none_fits"].dump() +
+      " fit no option (Z, scored wrong), " + counts["unresolved"].dump() + " unresolved, " +
+      counts["failed"].dump() + " failed");
+  if (counts["unresolved"].get<size_t>() > 0) {
+    notes.push_back(counts["unresolved"].dump() + " samples got no option letter from the judge after every "
+                                                  "attempt (never a random pick, unlike VLMEvalKit): " +
+                    unresolved_rule);
+  }
+  if (counts["failed"].get<size_t>() > 0) {
+    notes.push_back(counts["failed"].dump() + " samples whose judge request failed: " + failed_rule);
+  }
+  return notes;
 }
 
 }  // namespace svit

@@ -6,9 +6,12 @@
 // the judge answers with an option letter, or Z when no option fits.
 // VLMEvalKit asks up to three times; after that it picks a random option,
 // which svit-eval never does: the sample stays unresolved and is shown.
+// The tasks record how each sample's choice was settled ("matched_by") and
+// count the fallback's outcomes with the helpers at the end.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +38,11 @@ using McqReplyParser = std::function<std::string(std::string_view reply, const s
 // The default parser: the stripped reply is exactly one option letter or Z.
 // Tasks that implement VLMEvalKit's can_infer pass it instead.
 std::string ParseMcqLetter(std::string_view reply, const std::vector<McqChoice>& choices);
+// VLMEvalKit's reading of a judge reply (can_infer): the MMBench rules
+// (metrics/mmbench_matching.h) find a letter, which must be one of the
+// options; else a reply whose only letter word is Z (after . ( ) [ ] , : ; !
+// * # { } become spaces) means no option fits. Single-letter options only.
+std::string InferMcqLetter(std::string_view reply, const std::vector<McqChoice>& choices);
 
 struct McqFallbackItem {
   std::string sample_id;
@@ -63,5 +71,32 @@ JudgeProtocol McqJudgeProtocol(const McqFallbackSettings& settings);
 // same reply); (*results)[i] answers items[i].
 Status AskMcqFallback(const std::vector<McqFallbackItem>& items, const McqFallbackSettings& settings,
                       const McqReplyParser& parse, JudgeSession* session, std::vector<McqFallbackResult>* results);
+
+// One task's fallback pass: asks about `items` with InferMcqLetter, where
+// items[k] is sample sample_of_item[k]; (*by_sample)[i] is sample i's result,
+// empty when it was not asked.
+Status AskMcqFallbackForSamples(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,
+                                size_t sample_count, const McqFallbackSettings& settings, JudgeSession* session,
+                                std::vector<std::optional<McqFallbackResult>>* by_sample);
+
+// How an asked sample's choice was settled: "judge" (an option letter),
+// "judge_none" (Z: no option fits, scored wrong), "unresolved" (no letter
+// after every attempt: scored as the rules score it) or "judge_failed" (a
+// request failed: no verdict, excluded like a failed model request).
+std::string McqFallbackMatch(const McqFallbackResult& result);
+
+// Adds matched_by, judge_letter, judge_reply (the last reply, or the error)
+// and judge_attempts to a sample's detail.
+void RecordMcqFallback(const McqFallbackResult& result, nlohmann::json* detail);
+
+// {asked, resolved, none_fits, unresolved, failed} over the asked samples.
+nlohmann::json McqFallbackCounts(const std::vector<std::optional<McqFallbackResult>>& by_sample);
+
+// The notes every task using the fallback carries: that its numbers use the
+// judge (so they differ from the official rule-only numbers) and how
+// unresolved and failed samples were counted (`unresolved_rule`,
+// `failed_rule` say it for the task).
+std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const std::string& unresolved_rule,
+                                          const std::string& failed_rule);
 
 }  // namespace svit

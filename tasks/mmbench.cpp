@@ -6,6 +6,10 @@
 // index i + k * 1,000,000 and rotated options. Rows the rules cannot decide
 // would go to a GPT matcher: they are marked unparseable, and a question
 // they leave open counts as not hit and is reported as unresolved.
+// With a live judge (ScoreWithJudge) they go to it, as VLMEvalKit does
+// (tasks/mcq_judge.h): per row before the circular grouping, for the
+// questions no rule-decided copy has already missed (VLMEvalKit's prefetch);
+// the judge's letter then counts like a rule-inferred one, Z as wrong.
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -19,6 +23,8 @@
 #include "metrics/python_format.h"
 #include "metrics/python_text.h"
 #include "tasks/all_tasks.h"
+#include "tasks/judged_task.h"
+#include "tasks/mcq_judge.h"
 
 namespace svit {
 namespace {
@@ -63,7 +69,7 @@ bool HasCjk(std::string_view text) {
   return false;
 }
 
-class MmbenchTask : public Task {
+class MmbenchTask : public JudgedTask {
  public:
   explicit MmbenchTask(bool chinese) : chinese_(chinese) {
     info_.name = chinese ? "mmbench_cn" : "mmbench";
@@ -140,18 +146,82 @@ class MmbenchTask : public Task {
   }
 
   Status Score(const std::vector<Prediction>& predictions, ScoreResult* result) const override {
-    std::vector<const Prediction*> by_row(rows_.size(), nullptr);
+    return Evaluate(predictions, nullptr, result);
+  }
+
+  // The rules score without a judge; a judge only settles what they leave open.
+  bool NeedsLiveJudge() const override { return false; }
+
+  Status ScoreWithJudge(const std::vector<Prediction>& predictions, JudgeClient* judge,
+                        ScoreResult* result) const override {
+    std::vector<const Prediction*> by_row;
+    SVIT_RETURN_IF_ERROR(AlignRows(predictions, &by_row));
+    // Questions every copy of which has an answer, that the rules leave open.
+    std::map<int64_t, std::vector<size_t>> groups;
+    for (size_t r = 0; r < rows_.size(); ++r) groups[rows_[r].index % kCircularStride].push_back(r);
+    std::vector<McqFallbackItem> items;
+    std::vector<size_t> row_of_item;
+    for (const auto& [base, members] : groups) {
+      std::vector<mmbench::CopyAnswer> copies;
+      for (size_t r : members) {
+        if (!by_row[r] || by_row[r]->failed) break;
+        copies.push_back({mmbench::CanInfer(by_row[r]->text, rows_[r].choices), rows_[r].answer});
+      }
+      if (copies.size() != members.size() || mmbench::EvaluateCircular(copies) != mmbench::Outcome::kUnresolved) {
+        continue;
+      }
+      for (size_t k = 0; k < members.size(); ++k) {
+        if (copies[k].extracted) continue;
+        size_t r = members[k];
+        McqFallbackItem item{samples_[r].id, samples_[r].question, {}, by_row[r]->text};
+        for (const auto& [letter, text] : rows_[r].choices) item.choices.push_back({std::string(1, letter), text});
+        items.push_back(std::move(item));
+        row_of_item.push_back(r);
+      }
+    }
+    JudgeSession session(judge, McqJudgeProtocol({}));
+    std::vector<std::optional<McqFallbackResult>> fallback;
+    SVIT_RETURN_IF_ERROR(
+        AskMcqFallbackForSamples(items, row_of_item, rows_.size(), {}, &session, &fallback));
+    SVIT_RETURN_IF_ERROR(Evaluate(predictions, &fallback, result));
+    nlohmann::json counts = McqFallbackCounts(fallback);
+    result->metrics["judge_fallback"] = counts;
+    for (auto& note : McqFallbackNotes(counts,
+                                       "the row stays unparseable and its question unresolved (not hit)",
+                                       "the row counts as failed and its question, unless another copy is "
+                                       "wrong, is left out of every mean")) {
+      result->notes.push_back(std::move(note));
+    }
+    for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
+    result->judge = session.Record();
+    return Status::OK();
+  }
+
+ private:
+  Status AlignRows(const std::vector<Prediction>& predictions, std::vector<const Prediction*>* by_row) const {
+    by_row->assign(rows_.size(), nullptr);
     for (const auto& p : predictions) {
       int64_t index;
       auto it = ParseIndex(p.id, &index) ? row_of_.find(index) : row_of_.end();
       if (it == row_of_.end()) return Status::InvalidInput("prediction for unknown MMBench index " + p.id);
-      if (by_row[it->second]) return Status::InvalidInput("two predictions for MMBench index " + p.id);
-      by_row[it->second] = &p;
+      if ((*by_row)[it->second]) return Status::InvalidInput("two predictions for MMBench index " + p.id);
+      (*by_row)[it->second] = &p;
     }
+    return Status::OK();
+  }
+
+  // The rules, then (with `fallback`: a judge pass, one entry per row) the
+  // judge's letters for the rows it was asked about; the rows' matched_by
+  // say which.
+  Status Evaluate(const std::vector<Prediction>& predictions,
+                  const std::vector<std::optional<McqFallbackResult>>* fallback, ScoreResult* result) const {
+    std::vector<const Prediction*> by_row;
+    SVIT_RETURN_IF_ERROR(AlignRows(predictions, &by_row));
 
     result->task = info_.name;
     result->per_sample.resize(rows_.size());
     std::vector<char> extracted(rows_.size(), '\0');
+    std::vector<bool> failed(rows_.size(), false);  // the model's or the judge's request
     ScoreCounts& counts = result->counts;
     counts.total = rows_.size();
     for (size_t r = 0; r < rows_.size(); ++r) {
@@ -168,9 +238,22 @@ class MmbenchTask : public Task {
       if (p->failed) {
         s.status = SampleStatus::kFailed;
         ++counts.failed;
+        failed[r] = true;
         continue;
       }
       extracted[r] = mmbench::CanInfer(p->text, row.choices);
+      std::string matched_by = extracted[r] ? "rules" : "not_asked";
+      if (fallback && (*fallback)[r]) {
+        const McqFallbackResult& judged = *(*fallback)[r];
+        matched_by = McqFallbackMatch(judged);
+        if (!judged.letter.empty()) extracted[r] = judged.letter[0];  // Z never equals an answer
+        if (judged.failed) {
+          s.status = SampleStatus::kFailed;
+          ++counts.failed;
+          failed[r] = true;
+          continue;
+        }
+      }
       if (extracted[r]) {
         s.extracted = std::string(1, extracted[r]);
         s.score = extracted[r] == row.answer ? 1.0 : 0.0;
@@ -179,6 +262,7 @@ class MmbenchTask : public Task {
         s.status = SampleStatus::kUnparseable;
         ++counts.unparseable;
       }
+      if (fallback) s.detail["matched_by"] = matched_by;
     }
 
     // Circular groups: copies of each base question, in index order.
@@ -198,7 +282,7 @@ class MmbenchTask : public Task {
       for (size_t r : members) {
         if (!by_row[r])
           any_missing = true;
-        else if (by_row[r]->failed)
+        else if (failed[r])
           any_failed = true;
         else
           copies.push_back({extracted[r], rows_[r].answer});
@@ -217,10 +301,14 @@ class MmbenchTask : public Task {
         ++unresolved;
       }
       for (size_t r : members) {
-        result->per_sample[r].detail = {{"answer", std::string(1, rows_[r].answer)},
-                                        {"category", rows_[r].category},
-                                        {"base_index", base},
-                                        {"circular", name}};
+        nlohmann::json& detail = result->per_sample[r].detail;
+        nlohmann::json matched_by = detail.is_object() ? detail["matched_by"] : nlohmann::json();
+        detail = {{"answer", std::string(1, rows_[r].answer)},
+                  {"category", rows_[r].category},
+                  {"base_index", base},
+                  {"circular", name}};
+        if (!matched_by.is_null()) detail["matched_by"] = matched_by;
+        if (fallback && (*fallback)[r]) RecordMcqFallback(*(*fallback)[r], &detail);
       }
       if (name.starts_with("excluded")) continue;
       const MmbenchRow& base_row = rows_[row_of_.at(base)];
@@ -264,10 +352,11 @@ class MmbenchTask : public Task {
         std::to_string(groups.size()) + " questions, " + std::to_string(rows_.size()) +
         " rows (circular copies); a question is hit only if every copy is answered right");
     if (unresolved > 0) {
-      result->notes.push_back(std::to_string(unresolved) +
-                              " questions are unresolved: the rules cannot read " +
-                              std::to_string(counts.unparseable) + " answers and no decided copy is wrong " +
-                              "(lmms-eval would ask GPT); they count as not hit");
+      result->notes.push_back(std::to_string(unresolved) + " questions are unresolved: " +
+                              (fallback ? "neither the rules nor the judge can read "
+                                        : "the rules cannot read ") +
+                              std::to_string(counts.unparseable) + " answers and no decided copy is wrong" +
+                              (fallback ? "" : " (lmms-eval would ask GPT)") + "; they count as not hit");
     }
     if (missing_groups > 0) {
       result->notes.push_back(std::to_string(counts.missing) + " rows have no prediction; their " +
@@ -281,7 +370,6 @@ class MmbenchTask : public Task {
     return Status::OK();
   }
 
- private:
   // Columns model_vqa_mmbench.py and lmms-eval read; l2-category is optional.
   enum Column { kIndex, kQuestion, kHint, kA, kAnswer = kA + 4, kCategory, kImage, kL2, kColumnCount };
   static constexpr const char* kColumnNames[kColumnCount] = {

@@ -6,6 +6,11 @@
 // unparseable. A problem without an answer line is scored as the script does:
 // reply "FAILED", prompt "Unknown" (so never counted as an image question);
 // it is reported as missing.
+// With a live judge (ScoreWithJudge), an answered reply the rules read as
+// "FAILED" goes to the choice-extraction judge (tasks/mcq_judge.h): its
+// letter is scored like a parsed one, Z as wrong; a reply still unread stays
+// "FAILED"; a failed judge request leaves the problem out like a failed
+// model request.
 // Accuracy = correct / total * 100. IMG-Accuracy is over the answers whose
 // recorded prompt contains "<image>"; an answer with no recorded prompt (a run
 // rather than a LLaVA file) counts as an image question when the problem has
@@ -22,7 +27,9 @@
 #include "metrics/python_text.h"
 #include "metrics/science_qa.h"
 #include "tasks/all_tasks.h"
+#include "tasks/judged_task.h"
 #include "tasks/llava_prompts.h"
+#include "tasks/mcq_judge.h"
 #include "tasks/prediction_files.h"
 
 namespace svit {
@@ -36,7 +43,7 @@ struct Problem {
   bool has_image = false;
 };
 
-class ScienceQaTask : public Task {
+class ScienceQaTask : public JudgedTask {
  public:
   ScienceQaTask() {
     info_.name = "scienceqa";
@@ -71,6 +78,49 @@ class ScienceQaTask : public Task {
   }
 
   Status Score(const std::vector<Prediction>& predictions, ScoreResult* result) const override {
+    return Evaluate(predictions, nullptr, result);
+  }
+
+  // The script scores without a judge; a judge only reads what it cannot.
+  bool NeedsLiveJudge() const override { return false; }
+
+  Status ScoreWithJudge(const std::vector<Prediction>& predictions, JudgeClient* judge,
+                        ScoreResult* result) const override {
+    std::vector<const Prediction*> aligned;
+    SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
+    std::vector<McqFallbackItem> items;
+    std::vector<size_t> sample_of_item;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      const Prediction* p = aligned[i];
+      if (!p || p->failed || sqa::ParseAnswer(p->text) != "FAILED") continue;
+      McqFallbackItem item{samples_[i].id, samples_[i].question, {}, p->text};
+      for (size_t k = 0; k < samples_[i].choices.size(); ++k) {
+        item.choices.push_back({llava::OptionLetter(k), samples_[i].choices[k]});
+      }
+      items.push_back(std::move(item));
+      sample_of_item.push_back(i);
+    }
+    JudgeSession session(judge, McqJudgeProtocol({}));
+    std::vector<std::optional<McqFallbackResult>> fallback;
+    SVIT_RETURN_IF_ERROR(
+        AskMcqFallbackForSamples(items, sample_of_item, samples_.size(), {}, &session, &fallback));
+    SVIT_RETURN_IF_ERROR(Evaluate(predictions, &fallback, result));
+    nlohmann::json counts = McqFallbackCounts(fallback);
+    result->metrics["judge_fallback"] = counts;
+    for (auto& note : McqFallbackNotes(counts, "they stay 'FAILED' (wrong), as eval_science_qa.py scores them",
+                                       "left out of every count and accuracy, like a failed model request")) {
+      result->notes.push_back(std::move(note));
+    }
+    for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
+    result->judge = session.Record();
+    return Status::OK();
+  }
+
+ private:
+  // The script's rules, then (with `fallback`: a judge pass, one entry per
+  // sample) the judge's letters; each answered sample's matched_by says which.
+  Status Evaluate(const std::vector<Prediction>& predictions,
+                  const std::vector<std::optional<McqFallbackResult>>* fallback, ScoreResult* result) const {
     std::vector<const Prediction*> aligned;
     SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
     result->task = info_.name;
@@ -90,6 +140,11 @@ class ScienceQaTask : public Task {
       }
       s.prediction = reply;
       s.extracted = sqa::ParseAnswer(reply);
+      const McqFallbackResult* judged = fallback && (*fallback)[i] ? &*(*fallback)[i] : nullptr;
+      if (judged) {
+        RecordMcqFallback(*judged, &s.detail);
+        if (!judged->letter.empty()) s.extracted = judged->letter;  // Z is no choice: pred_idx -1
+      }
       if (!p) {
         s.status = SampleStatus::kMissing;
         ++result->counts.missing;
@@ -97,6 +152,10 @@ class ScienceQaTask : public Task {
         // A request that got no answer says nothing about the model: left
         // out of every count rather than scored as a wrong answer.
         s.status = SampleStatus::kFailed;
+        ++result->counts.failed;
+        continue;
+      } else if (judged && judged->failed) {
+        s.status = SampleStatus::kFailed;  // no verdict: left out, never scored as wrong
         ++result->counts.failed;
         continue;
       } else if (s.extracted == "FAILED") {
@@ -108,9 +167,10 @@ class ScienceQaTask : public Task {
       int pred_idx = sqa::ChoiceIndex(s.extracted, problem.num_choices);
       bool is_correct = pred_idx == problem.answer;
       s.score = is_correct ? 1.0 : 0.0;
-      s.detail = {{"pred_idx", pred_idx},
-                  {"ground_truth", llava::OptionLetter(static_cast<size_t>(problem.answer))},
-                  {"is_multimodal", is_multimodal}};
+      if (fallback && !judged && p) s.detail["matched_by"] = "rules";
+      s.detail.update({{"pred_idx", pred_idx},
+                       {"ground_truth", llava::OptionLetter(static_cast<size_t>(problem.answer))},
+                       {"is_multimodal", is_multimodal}});
       correct += is_correct;
       img_total += is_multimodal;
       img_correct += is_correct && is_multimodal;
@@ -154,7 +214,6 @@ class ScienceQaTask : public Task {
     return Status::OK();
   }
 
- private:
   static Status LoadSplit(const std::string& path, const std::string& split,
                           std::vector<std::string>* pids) {
     JsonDocument doc;

@@ -7,6 +7,12 @@
 // as missing. Accuracy per question type (sorted by type id), in total, and
 // over image and over video questions; each correct / count * 100.
 //
+// With a live judge (ScoreWithJudge), a reply that is not exactly one of the
+// option letters A-D (which the script can only count as wrong) goes to the
+// choice-extraction judge (tasks/mcq_judge.h); its letter is compared with
+// the answer, Z counts as wrong, and a reply still unread stays as the script
+// scores it (wrong).
+//
 // Ids: the script looks answers up by int(question_id); here both files' ids
 // are compared by their decimal text, so integer and string ids match.
 // Images: SEED-Bench-image/<data_id> for image questions; for video questions
@@ -19,7 +25,9 @@
 #include "metrics/python_format.h"
 #include "metrics/python_text.h"
 #include "tasks/all_tasks.h"
+#include "tasks/judged_task.h"
 #include "tasks/llava_prompts.h"
+#include "tasks/mcq_judge.h"
 #include "tasks/prediction_files.h"
 
 namespace svit {
@@ -38,7 +46,7 @@ struct Count {
   size_t total = 0;
 };
 
-class SeedTask : public Task {
+class SeedTask : public JudgedTask {
  public:
   SeedTask() {
     info_.name = "seed";
@@ -116,6 +124,54 @@ class SeedTask : public Task {
   }
 
   Status Score(const std::vector<Prediction>& predictions, ScoreResult* result) const override {
+    return Evaluate(predictions, nullptr, result);
+  }
+
+  // The script scores without a judge; a judge only reads what it cannot.
+  bool NeedsLiveJudge() const override { return false; }
+
+  Status ScoreWithJudge(const std::vector<Prediction>& predictions, JudgeClient* judge,
+                        ScoreResult* result) const override {
+    std::vector<const Prediction*> aligned;
+    SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
+    std::vector<McqFallbackItem> items;
+    std::vector<size_t> sample_of_item;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      const Prediction* p = aligned[i];
+      if (!p || p->failed || IsOptionLetter(p->text)) continue;
+      McqFallbackItem item{samples_[i].id, samples_[i].question, {}, p->text};
+      for (size_t k = 0; k < samples_[i].choices.size(); ++k) {
+        item.choices.push_back({llava::OptionLetter(k), samples_[i].choices[k]});
+      }
+      items.push_back(std::move(item));
+      sample_of_item.push_back(i);
+    }
+    JudgeSession session(judge, McqJudgeProtocol({}));
+    std::vector<std::optional<McqFallbackResult>> fallback;
+    SVIT_RETURN_IF_ERROR(
+        AskMcqFallbackForSamples(items, sample_of_item, samples_.size(), {}, &session, &fallback));
+    SVIT_RETURN_IF_ERROR(Evaluate(predictions, &fallback, result));
+    nlohmann::json counts = McqFallbackCounts(fallback);
+    result->metrics["judge_fallback"] = counts;
+    for (auto& note : McqFallbackNotes(counts, "scored wrong, as the script scores a reply that is not the letter",
+                                       "excluded from every accuracy, like a failed model request")) {
+      result->notes.push_back(std::move(note));
+    }
+    for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
+    result->judge = session.Record();
+    return Status::OK();
+  }
+
+ private:
+  // What the script's rule (reply == answer letter) reads as a choice.
+  static bool IsOptionLetter(const std::string& text) {
+    return text.size() == 1 && text[0] >= 'A' && text[0] <= 'D';
+  }
+
+  // The script's rule, then (with `fallback`: a judge pass, one entry per
+  // sample) the judge's letters; each sample's matched_by says which.
+  Status Evaluate(const std::vector<Prediction>& predictions,
+                  const std::vector<std::optional<McqFallbackResult>>* fallback, ScoreResult* result) const {
     std::vector<const Prediction*> aligned;
     SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
     result->task = info_.name;
@@ -138,10 +194,23 @@ class SeedTask : public Task {
         s.status = SampleStatus::kFailed;
         ++result->counts.failed;
         continue;  // no answer: excluded from every accuracy, never scored as wrong
+      } else if (const McqFallbackResult* judged = fallback && (*fallback)[i] ? &*(*fallback)[i] : nullptr) {
+        RecordMcqFallback(*judged, &s.detail);
+        s.prediction = s.extracted = p->text;
+        if (judged->failed) {
+          // No verdict: left out like a failed model request, never scored as wrong.
+          s.status = SampleStatus::kFailed;
+          ++result->counts.failed;
+          continue;
+        }
+        if (!judged->letter.empty()) s.extracted = judged->letter;  // Z never equals an answer
+        correct = s.extracted == q.answer;
+        ++result->counts.answered;
       } else {
         s.prediction = s.extracted = p->text;
         correct = p->text == q.answer;
         ++result->counts.answered;
+        if (fallback) s.detail["matched_by"] = "rules";  // the judge was asked about every other reply
       }
       s.score = correct ? 1.0 : 0.0;
       for (Count* count : {&by_type[q.type_id], &all, q.is_video ? &video : &image}) {
@@ -192,7 +261,6 @@ class SeedTask : public Task {
     return Status::OK();
   }
 
- private:
   Status LoadTypeNames(JsonObject root, const std::string& path) {
     type_names_.clear();
     JsonValue types_value;
