@@ -192,6 +192,13 @@ class MmbenchTask : public JudgedTask {
                                        "wrong, is left out of every mean")) {
       result->notes.push_back(std::move(note));
     }
+    size_t chinese_asked = std::count_if(items.begin(), items.end(),
+                                         [](const McqFallbackItem& item) { return HasCjk(item.question); });
+    if (chinese_asked > 0) {
+      result->notes.push_back(std::to_string(chinese_asked) +
+                              " asked rows have Chinese questions: VLMEvalKit would ask those with its Chinese "
+                              "matching prompt (build_prompt_cn); svit-eval used the English one");
+    }
     for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
     result->judge = session.Record();
     return Status::OK();

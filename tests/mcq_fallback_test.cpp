@@ -225,6 +225,24 @@ TEST(McqFallbackMmbench, NoJudgeRequestWhenTheRulesDecideEverything) {
   for (const auto& s : result.per_sample) EXPECT_EQ(s.detail["matched_by"], "rules") << s.id;
 }
 
+TEST(McqFallbackMmbench, ChineseQuestionsAreAskedWithTheEnglishPromptAndSaySo) {
+  TempDir dir;
+  std::string tsv = dir.Write("cn.tsv",
+                              "index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\timage\n"
+                              "1\t图中是什么动物\tnan\t猫\t狗\t鸟\t鱼\tB\tcoarse\tiVBORw0KGgo=\n");
+  std::string answers = dir.Write("cn.jsonl", "{\"question_id\": 1, \"text\": \"它在叫\"}\n");
+  Loaded loaded;
+  Load("mmbench_cn", {{"data", tsv}, {"predictions", answers}}, &loaded);
+  FakeJudgeClient judge = JudgeBySample({{"1", TextReply("B")}});
+  ScoreResult result;
+  ASSERT_TRUE(loaded.judged->ScoreWithJudge(loaded.predictions, &judge, &result).ok());
+  ASSERT_EQ(judge.requests().size(), 1u);
+  EXPECT_EQ(judge.requests()[0].user,
+            ExpectedPrompt("图中是什么动物", "There are several options: \nA. 猫\nB. 狗\nC. 鸟\nD. 鱼\n", "它在叫"));
+  EXPECT_DOUBLE_EQ(result.metrics["overall"].get<double>(), 1.0);
+  EXPECT_TRUE(HasNoteWith(result, "1 asked rows have Chinese questions"));
+}
+
 // ---------------------------------------------------------------- SEED-Bench
 
 // q1 "A" right; q2 "C" wrong (answer B); q3..q6 not a bare letter.
