@@ -442,5 +442,24 @@ TEST(McqFallbackCli, ScoreMmbenchWithALiveJudge) {
   EXPECT_EQ(judge.Stats()["total"], 3 + 3 + 2);
 }
 
+TEST(McqFallbackCli, UnreachableJudgeExitsThreeOnlyWhenItIsNeeded) {
+  TempDir dir;
+  std::map<std::string, std::string> options;
+  WriteSeed(dir, &options);
+  auto score = [&](const std::string& predictions) {
+    return RunCli({"score", "--task", "seed", "--annotations", options["annotations"], "--predictions", predictions,
+                   "--judge", "down=http://127.0.0.1:1", "--judge-model", "m", "--judge-max-attempts", "1"});
+  };
+  auto r = score(options["predictions"]);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("judge down"), std::string::npos) << r.err;
+  // Every reply a bare letter: the rules decide all, nothing is sent.
+  std::string letters;
+  for (int i = 1; i <= 6; ++i) letters += "{\"question_id\": \"q" + std::to_string(i) + "\", \"text\": \"A\"}\n";
+  r = score(dir.Write("letters.jsonl", letters));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0 samples the rules could not decide were asked"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace svit
