@@ -96,10 +96,9 @@ struct LabelRule {
 
 LabelRule RuleFor(const std::string& task) {
   if (task == "llava-bench") {
-    return {"review preference: model / tie / reference (model score vs reference score)",
-            "the model's review score (1-10)"};
+    return {"who the review prefers: model, tie or reference", "the model's review score, 1-10"};
   }
-  if (task == "mm-vet") return {"grade: correct (1.0) / partial / incorrect (0.0)", "the grade (0-1)"};
+  if (task == "mm-vet") return {"the grade: correct (1.0), partial or incorrect (0.0)", "the grade, 0-1"};
   return {"the per-sample score as a label", "the per-sample score"};
 }
 

@@ -345,7 +345,7 @@ int RunPairwiseCommand(const std::vector<std::string>& args) {
     out << "  " << order << ": " << c.scored << " scored, " << c.malformed << " did not parse, " << c.refused
         << " refused, " << c.failed << " failed requests\n";
   };
-  out << "\nreviews (never scored unless parsed):\n";
+  out << "\nreviews per order (only parsed reviews are scored):\n";
   print_counts("A first", a_first_counts);
   print_counts("B first", b_first_counts);
   for (const auto& note : notes) out << "note: " << note << "\n";
