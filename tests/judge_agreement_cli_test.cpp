@@ -201,6 +201,22 @@ TEST_F(JudgeAgreementCli, ReadsTheResultsOfScoreWithALiveJudge) {
   EXPECT_NE(r.out.find("judge: judge-one via j"), std::string::npos) << r.out;
 }
 
+TEST_F(JudgeAgreementCli, PicksTheJudgedTaskOfARunRecord) {
+  // Two run folders holding an unjudged pope entry and the judged llava-bench one.
+  auto run = [&](const std::string& name, const nlohmann::json& llava) {
+    nlohmann::json pope = {{"task", "pope"}, {"per_sample", {{{"id", "p1"}, {"score", 1.0}}}}};
+    nlohmann::json record = {{"run_id", name}, {"model", {{"name", "m"}}}, {"tasks", {pope, llava}}};
+    dir_.Write(name + "/run.json", record.dump());
+    return dir_.File(name);
+  };
+  std::string a = run("ra", LlavaResult(RowsA(), Judge("gpt-4-0314", "gpt-4-0314")));
+  std::string b = run("rb", LlavaResult(RowsB(), Judge("qwen-judge", "qwen2-72b")));
+  auto r = RunCli({"judge-agreement", a, b});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Cohen's kappa 0.3750"), std::string::npos) << r.out;
+  ExpectBadInput(RunCli({"judge-agreement", a, b, "--task", "pope"}), {"the pope result records no judge"});
+}
+
 TEST_F(JudgeAgreementCli, BadInputExitsTwo) {
   nlohmann::json judge_a = Judge("gpt-4-0314", "gpt-4-0314"), judge_b = Judge("other", "other");
   std::string a = Write("a.json", LlavaResult(RowsA(), judge_a));
