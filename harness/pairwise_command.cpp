@@ -80,7 +80,7 @@ void PrintHelp() {
       "3 the judge could not be reached.\n");
 }
 
-// One side's answers by question id; `failed` holds the run's error.
+// One side's answers by question id.
 struct Answer {
   std::string text;
   std::string error;  // not empty: the model's request failed, nothing to judge

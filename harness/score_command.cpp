@@ -14,7 +14,6 @@
 #include "harness/runner_judge_client.h"
 #include "harness/summary.h"
 #include "results/score_json.h"
-#include "tasks/judge_settings.h"
 #include "tasks/judged_task.h"
 #include "tasks/registry.h"
 
