@@ -16,5 +16,7 @@ int RunLeaderboardCommand(const std::vector<std::string>& args);
 int RunSubmissionCommand(const std::vector<std::string>& args);
 int RunReportCommand(const std::vector<std::string>& args);
 int RunRunCommand(const std::vector<std::string>& args);
+int RunPairwiseCommand(const std::vector<std::string>& args);
+int RunJudgeAgreementCommand(const std::vector<std::string>& args);
 
 }  // namespace svit

@@ -21,6 +21,10 @@ const std::vector<Command>& Commands() {
        svit::RunRunCommand},
       {"score", "score a predictions file against a benchmark's official files",
        svit::RunScoreCommand},
+      {"pairwise", "a judge compares two models' LLaVA-Bench answers in both orders: win/tie/loss",
+       svit::RunPairwiseCommand},
+      {"judge-agreement", "Cohen's kappa and Krippendorff's alpha between two judges' results",
+       svit::RunJudgeAgreementCommand},
       {"tasks", "list every task, its family, the files it reads and its metrics",
        svit::RunTasksCommand},
       {"runs", "list the runs in the results store, or add runs to it", svit::RunRunsCommand},
@@ -38,7 +42,7 @@ const std::vector<Command>& Commands() {
 
 void PrintUsage(FILE* out) {
   std::fprintf(out, "usage: svit-eval <command> [options]\n\ncommands:\n");
-  for (const auto& c : Commands()) std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+  for (const auto& c : Commands()) std::fprintf(out, "  %-16s %s\n", c.name, c.summary);
   std::fprintf(out, "\n'svit-eval <command> --help' documents a command's options.\n"
                     "exit codes: 0 ok, 1 regression gate failed, 2 usage or bad input, "
                     "3 run could not complete\n");

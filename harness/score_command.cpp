@@ -10,10 +10,10 @@
 
 #include "harness/command_line.h"
 #include "harness/commands.h"
+#include "harness/judge_options.h"
 #include "harness/runner_judge_client.h"
 #include "harness/summary.h"
 #include "results/score_json.h"
-#include "tasks/judge_settings.h"
 #include "tasks/judged_task.h"
 #include "tasks/registry.h"
 
@@ -22,45 +22,8 @@ namespace po = boost::program_options;
 namespace svit {
 namespace {
 
-// The live judge's options (harness options, shared by every judged task).
-constexpr const char* kJudgeOptions[] = {"judge",           "judge-model",        "judge-profile",
-                                         "judge-api-key-env", "judge-price-prompt", "judge-price-completion",
-                                         "judge-cache",     "judge-max-attempts"};
-
 std::string OptionValue(const po::variables_map& vm, const std::string& name) {
   return vm.count(name) ? vm[name].as<std::string>() : std::string();
-}
-
-// --judge NAME=URL and its companions as a JudgeSpec.
-Status ParseJudgeSpec(const po::variables_map& vm, JudgeSpec* spec) {
-  std::string judge = OptionValue(vm, "judge");
-  size_t eq = judge.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == judge.size()) {
-    return Status::InvalidInput("--judge must be NAME=URL (e.g. gpt4=https://api.openai.com/v1), got '" +
-                                MaskUrlCredentials(judge) + "'");
-  }
-  ModelSpec& model = spec->model;
-  model.name = judge.substr(0, eq);
-  model.base_url = judge.substr(eq + 1);
-  model.model_id = OptionValue(vm, "judge-model");
-  if (model.model_id.empty()) return Status::InvalidInput("--judge needs --judge-model ID (the judge's model id)");
-  if (vm.count("judge-profile")) model.profile = OptionValue(vm, "judge-profile");
-  model.api_key_env = OptionValue(vm, "judge-api-key-env");
-  bool prompt_price = vm.count("judge-price-prompt"), completion_price = vm.count("judge-price-completion");
-  if (prompt_price != completion_price) {
-    return Status::InvalidInput("give both --judge-price-prompt and --judge-price-completion (USD per million tokens)");
-  }
-  if (prompt_price) {
-    SVIT_RETURN_IF_ERROR(ParseDouble("judge-price-prompt", OptionValue(vm, "judge-price-prompt"), 0, 1e6,
-                                     &spec->usd_per_million_prompt_tokens));
-    SVIT_RETURN_IF_ERROR(ParseDouble("judge-price-completion", OptionValue(vm, "judge-price-completion"), 0, 1e6,
-                                     &spec->usd_per_million_completion_tokens));
-  }
-  if (vm.count("judge-max-attempts")) {
-    SVIT_RETURN_IF_ERROR(ParseInt("judge-max-attempts", OptionValue(vm, "judge-max-attempts"), 1, 100,
-                                  &model.retry.max_attempts));
-  }
-  return Status::OK();
 }
 
 // Every task's options, merged by name (tasks share names such as
@@ -196,7 +159,7 @@ int RunScoreCommand(const std::vector<std::string>& args) {
     if (!config.Get("judge-replay").empty()) {
       return Fail(Status::InvalidInput("give either --judge (a live judge) or --judge-replay (recorded verdicts)"));
     }
-    status = ParseJudgeSpec(vm, &judge_spec);
+    status = ParseJudgeOptions(vm, &judge_spec);
     if (!status.ok()) return Fail(status);
   }
 

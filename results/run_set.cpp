@@ -199,6 +199,13 @@ Status ParseTaskResult(JsonObject object, const Where& where, TaskResult* out) {
       if (note.get(text) == simdjson::SUCCESS) score.notes.emplace_back(text);
     }
   }
+  if (object.at_key("judge").get(value) == simdjson::SUCCESS && !value.is_null()) {
+    if (!value.is_object()) {
+      return Status::InvalidInput(where.ToString() + ": field 'judge' must be an object, got " +
+                                  std::string(JsonTypeName(value)));
+    }
+    score.judge = ToJson(value);
+  }
   if (object.at_key("protocol").get(value) == simdjson::SUCCESS && !value.is_null()) {
     SVIT_RETURN_IF_ERROR(GetObject(value, where, &inner));
     SVIT_RETURN_IF_ERROR(

@@ -26,7 +26,7 @@ struct Protocol {
 };
 
 struct TaskResult {
-  ScoreResult score;  // task, counts, metrics, metrics_unrounded, per_sample, notes
+  ScoreResult score;  // task, counts, metrics, metrics_unrounded, per_sample, notes, judge
   std::map<std::string, std::string> inputs;
   Protocol protocol;
 };
