@@ -15,6 +15,10 @@
 // Prompt (LLaVA-1.5's llava_test_CQM-A.json with --single-pred-prompt):
 // "Context: <hint>\n" when the hint is not empty, the question, the options
 // "A. ...", then the option-letter instruction.
+//
+// Restrict: the script run with a split of only those pids (it scores the
+// split's problems, not the answer lines): a kept problem without an answer
+// is still 'FAILED'; dropped problems are in no count.
 #include <unordered_map>
 
 #include "core/json_file.h"
@@ -24,6 +28,7 @@
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -61,6 +66,15 @@ class ScienceQaTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> kept;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
+    KeepPositions(kept, &samples_);
+    KeepPositions(kept, &problems_);
+    positions_ = IndexSamples(samples_);
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");

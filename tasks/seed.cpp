@@ -12,6 +12,10 @@
 // Images: SEED-Bench-image/<data_id> for image questions; for video questions
 // the middle frame LLaVA's extract_video_frames.py saves as
 // SEED-Bench-video-image/<question_type_id>_<question_id>.png.
+//
+// Restrict: the script run on an annotation file of only those questions:
+// every accuracy is over them, and a question type with none left is not
+// listed.
 #include <map>
 #include <unordered_map>
 
@@ -21,6 +25,7 @@
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -107,6 +112,15 @@ class SeedTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> kept;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
+    KeepPositions(kept, &samples_);
+    KeepPositions(kept, &questions_);
+    positions_ = IndexSamples(samples_);
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
