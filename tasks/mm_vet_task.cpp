@@ -107,11 +107,7 @@ class MmvetTask : public JudgedTask {
   const std::vector<Sample>& samples() const override { return samples_; }
 
   Status Restrict(const std::unordered_set<std::string>& ids) override {
-    std::vector<size_t> kept;
-    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
-    KeepPositions(kept, &items_);
-    KeepPositions(kept, &samples_);
-    index_ = IndexSamples(samples_);
+    SVIT_RETURN_IF_ERROR(RestrictSamples(ids, &samples_, &index_, &items_));
     restricted_ = true;
     return Status::OK();
   }

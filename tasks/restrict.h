@@ -32,4 +32,17 @@ void KeepPositions(const std::vector<size_t>& kept, std::vector<T>* items) {
 // Sample id -> position, for tasks that look samples up by id.
 std::unordered_map<std::string, size_t> IndexSamples(const std::vector<Sample>& samples);
 
+// The common case: keeps the selected samples, the same positions of each
+// per-sample vector, and re-indexes `positions` (sample id -> position).
+template <typename... PerSample>
+Status RestrictSamples(const std::unordered_set<std::string>& ids, std::vector<Sample>* samples,
+                       std::unordered_map<std::string, size_t>* positions, PerSample*... per_sample) {
+  std::vector<size_t> kept;
+  SVIT_RETURN_IF_ERROR(SelectSamples(*samples, ids, &kept));
+  KeepPositions(kept, samples);
+  (KeepPositions(kept, per_sample), ...);
+  *positions = IndexSamples(*samples);
+  return Status::OK();
+}
+
 }  // namespace svit

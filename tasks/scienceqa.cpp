@@ -68,12 +68,7 @@ class ScienceQaTask : public Task {
   const std::vector<Sample>& samples() const override { return samples_; }
 
   Status Restrict(const std::unordered_set<std::string>& ids) override {
-    std::vector<size_t> kept;
-    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
-    KeepPositions(kept, &samples_);
-    KeepPositions(kept, &problems_);
-    positions_ = IndexSamples(samples_);
-    return Status::OK();
+    return RestrictSamples(ids, &samples_, &positions_, &problems_);
   }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {

@@ -168,14 +168,9 @@ class TextVqaTask : public Task {
   const std::vector<Sample>& samples() const override { return samples_; }
 
   Status Restrict(const std::unordered_set<std::string>& ids) override {
-    std::vector<size_t> kept;
-    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
-    KeepPositions(kept, &samples_);
-    KeepPositions(kept, &answers_);
-    KeepPositions(kept, &keys_);
+    SVIT_RETURN_IF_ERROR(RestrictSamples(ids, &samples_, &positions_, &answers_, &keys_));
     shared_keys_ = 0;  // kept samples whose key the full file shares
     for (const auto& key : keys_) shared_keys_ += by_key_.at(key).size() > 1;
-    positions_ = IndexSamples(samples_);
     by_key_.clear();
     for (size_t i = 0; i < keys_.size(); ++i) by_key_[keys_[i]].push_back(i);
     return Status::OK();

@@ -75,12 +75,7 @@ class VizWizTask : public Task {
   const std::vector<Sample>& samples() const override { return samples_; }
 
   Status Restrict(const std::unordered_set<std::string>& ids) override {
-    std::vector<size_t> kept;
-    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
-    KeepPositions(kept, &samples_);
-    KeepPositions(kept, &annotations_);
-    positions_ = IndexSamples(samples_);
-    return Status::OK();
+    return RestrictSamples(ids, &samples_, &positions_, &annotations_);
   }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
