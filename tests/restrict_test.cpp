@@ -439,5 +439,23 @@ TEST(RestrictCli, RunLimitSendsAndScoresOnlyTheFirstSamples) {
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(result["per_sample"][i]["id"], task->samples()[i].id);
 }
 
+TEST(RestrictCli, RunLimitOnMmbenchSendsWholeCircularGroupsAndSaysSo) {
+  const std::string data = DataPath("mmbench/mini_dev_en.tsv");
+  auto task = Loaded("mmbench", {{"data", data}});
+  ASSERT_TRUE(task->Restrict({task->samples()[0].id}).ok());
+  const size_t group = task->samples().size();
+  ASSERT_GT(group, 1u);
+  TempDir dir;
+  testing::MockServer server;
+  auto r = testing::RunCli({"run", "--task", "mmbench", "--data", data, "--model", "mock=" + server.url() + "/v1",
+                            "--model-id", "mock-vlm", "--output", dir.File("runs"), "--run-id", "limited",
+                            "--limit", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(server.Stats()["total"], static_cast<int>(group));
+  EXPECT_NE(r.out.find("extended to every circular copy"), std::string::npos) << r.out;
+  auto result = ReadJsonFile(dir.File("runs/limited/mock/run.json"))["tasks"][0];
+  EXPECT_EQ(result["per_sample"].size(), group);
+}
+
 }  // namespace
 }  // namespace svit
