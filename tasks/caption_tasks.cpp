@@ -5,6 +5,11 @@
 // come from a COCO-format caption file ({images, annotations}) or from a
 // Karpathy split file (dataset_*.json) and one split of it; predictions are a
 // COCO results list [{image_id, caption}].
+//
+// Restrict: COCOEvalCap evaluates the images of the results it is given
+// (params['image_id'] = cocoRes.getImgIds()) against only their references,
+// so a subset is scored with the kept images' references alone: CIDEr-D's
+// document frequencies and BLEU's corpus counts come from those images.
 #include <cstdio>
 #include <filesystem>
 #include <charconv>
@@ -21,6 +26,7 @@
 #include "metrics/python_text.h"
 #include "tasks/all_tasks.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -164,6 +170,20 @@ class CaptionTask : public Task {
       samples_built_ = true;
     }
     return samples_;
+  }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> kept;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples(), ids, &kept));
+    StringTable kept_files;
+    for (size_t i : kept) kept_files.Add(image_files_[i]);
+    image_files_ = std::move(kept_files);
+    KeepPositions(kept, &images_);  // each keeps its references in by_image_
+    index_.clear();
+    for (size_t i = 0; i < images_.size(); ++i) index_.emplace(images_[i].id, i);
+    std::lock_guard<std::mutex> lock(samples_mutex_);
+    KeepPositions(kept, &samples_);
+    return Status::OK();
   }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {

@@ -17,6 +17,10 @@
 // metric (exact_match with ignore_case and ignore_punctuation on the raw
 // reply; on the converted prediction when the file is eval.py's predictions
 // list), as a fraction.
+//
+// Restrict: eval.py run on a questions file holding only those questions:
+// the balanced ones among them need predictions and every breakdown is over
+// them (a type with no question left is not listed).
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -28,6 +32,7 @@
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -138,6 +143,10 @@ class GqaTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    return RestrictSamples(ids, &samples_, &positions_, &questions_);
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");

@@ -6,6 +6,7 @@
 #include "core/json_file.h"
 #include "metrics/llava_review.h"
 #include "metrics/python_number.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -251,6 +252,8 @@ Status LlavaBench::Load(const std::string& questions_path, const std::string& co
   if (questions_.empty()) return Status::InvalidInput(questions_path + ": no questions");
   return Status::OK();
 }
+
+void LlavaBench::KeepQuestions(const std::vector<size_t>& kept) { KeepPositions(kept, &questions_); }
 
 const char* LlavaBench::script() const {
   return protocol_ == LlavaProtocol::kInTheWild ? "llava/eval/eval_gpt_review_bench.py"

@@ -61,6 +61,8 @@ class LlavaBench {
   // The official script of the protocol, e.g. "llava/eval/eval_gpt_review_bench.py".
   const char* script() const;
   const std::vector<LlavaQuestion>& questions() const { return questions_; }
+  // Keeps questions()[kept[0]], questions()[kept[1]], ... (`kept` ascending).
+  void KeepQuestions(const std::vector<size_t>& kept);
   const std::string& questions_path() const { return questions_path_; }
 
   // The user message of a review, byte for byte as the script builds it.

@@ -1,6 +1,11 @@
 // llava-bench: LLaVA-Bench (COCO / In-the-Wild) judged by a GPT-4-class model
 // with LLaVA's review protocol (tasks/llava_bench.h) and summarised as
 // llava/eval/summarize_gpt_review.py does (metrics/llava_review.h).
+//
+// Restrict: the scripts run on a question file and a reference answer file
+// holding only those questions' lines (in order), with the model's answers
+// to them: only they are reviewed (a review file's other records are
+// skipped), and the summary is over the categories they have.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -13,6 +18,7 @@
 #include "tasks/judged_task.h"
 #include "tasks/llava_bench.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -89,6 +95,20 @@ class LlavaBenchTask : public JudgedTask {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> kept;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
+    std::vector<size_t> kept_references;  // the files pair by line; zip() may leave questions without one
+    for (size_t i : kept) {
+      if (i < references_.size()) kept_references.push_back(i);
+    }
+    KeepPositions(kept_references, &references_);
+    bench_.KeepQuestions(kept);
+    KeepPositions(kept, &samples_);
+    std::erase_if(replay_records_, [&](const LlavaReviewRecord& r) { return !ids.count(r.question_id); });
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     AnswerFileFormat format;  // JSON-lines only: the answers are paired by line order

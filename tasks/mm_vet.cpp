@@ -161,7 +161,7 @@ Status GradeMmvet(const std::vector<MmvetItem>& items, const std::vector<std::st
   return Status::OK();
 }
 
-Status MmvetGradeReplay::Open(const std::string& path, const std::vector<MmvetItem>& items, int runs,
+Status MmvetGradeReplay::Open(const std::string& path, const std::vector<MmvetItem>& items, int runs, bool subset,
                               std::unique_ptr<MmvetGradeReplay>* out) {
   auto replay = std::unique_ptr<MmvetGradeReplay>(new MmvetGradeReplay());
   replay->endpoint_.name = "replay of " + path;
@@ -221,7 +221,7 @@ Status MmvetGradeReplay::Open(const std::string& path, const std::vector<MmvetIt
     return Status::InvalidInput(path + ": no grades for " + std::to_string(missing.size()) + " sample(s): " + list);
   }
   for (const auto& [id, record] : records) {
-    if (!known.count(id)) {
+    if (!subset && !known.count(id)) {
       return Status::InvalidInput(path + ": grades for '" + id + "', which the MM-Vet file does not have");
     }
   }

@@ -63,8 +63,10 @@ Status GradeMmvet(const std::vector<MmvetItem>& items, const std::vector<std::st
 // without a grade, so the protocol ends the same way.
 class MmvetGradeReplay : public JudgeClient {
  public:
-  // Reads and checks the file against `items` (every item needs `runs` grades).
-  static Status Open(const std::string& path, const std::vector<MmvetItem>& items, int runs,
+  // Reads and checks the file against `items` (every item needs `runs`
+  // grades). Grades for other ids are an error unless `items` is a subset of
+  // the benchmark, where the evaluator's sub_set skips them.
+  static Status Open(const std::string& path, const std::vector<MmvetItem>& items, int runs, bool subset,
                      std::unique_ptr<MmvetGradeReplay>* out);
   const JudgeEndpoint& endpoint() const override { return endpoint_; }
   Status Complete(const std::vector<JudgeRequest>& requests, std::vector<JudgeReply>* replies) override;

@@ -1,6 +1,11 @@
 // mm-vet: MM-Vet graded by a GPT-4-class model with the protocol of
 // yuweihao/MM-Vet mm-vet_evaluator.py (tasks/mm_vet.h), aggregated per
 // capability and capability combination over runs (metrics/mmvet_grade.h).
+//
+// Restrict: the evaluator with sub_set = those ids: only their answers are
+// needed and graded (a grade file's other records are skipped), and every
+// summary is over them, so a capability or combination none of them has is
+// not a column.
 #include <cmath>
 #include <filesystem>
 #include <unordered_map>
@@ -13,6 +18,7 @@
 #include "tasks/judged_task.h"
 #include "tasks/mm_vet.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -83,6 +89,7 @@ class MmvetTask : public JudgedTask {
     SVIT_RETURN_IF_ERROR(LoadMmvet(annotations_path_, &items_));
     index_.clear();
     samples_.clear();
+    restricted_ = false;
     for (size_t i = 0; i < items_.size(); ++i) {
       index_[items_[i].id] = i;
       Sample s;
@@ -98,6 +105,12 @@ class MmvetTask : public JudgedTask {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    SVIT_RETURN_IF_ERROR(RestrictSamples(ids, &samples_, &index_, &items_));
+    restricted_ = true;
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
@@ -136,7 +149,7 @@ class MmvetTask : public JudgedTask {
           "mm-vet_evaluator.py) or a live judge (see docs/judge.md)");
     }
     std::unique_ptr<MmvetGradeReplay> replay;
-    SVIT_RETURN_IF_ERROR(MmvetGradeReplay::Open(replay_path_, items_, runs_, &replay));
+    SVIT_RETURN_IF_ERROR(MmvetGradeReplay::Open(replay_path_, items_, runs_, restricted_, &replay));
     return ScoreWithJudge(predictions, replay.get(), result);
   }
 
@@ -279,6 +292,7 @@ class MmvetTask : public JudgedTask {
 
   TaskInfo info_;
   bool official_ = false;
+  bool restricted_ = false;  // items_ is a subset (Restrict)
   int runs_ = 1;
   std::string annotations_path_, replay_path_, model_name_;
   std::vector<MmvetItem> items_;

@@ -10,6 +10,12 @@
 // (tasks/mcq_judge.h): per row before the circular grouping, for the
 // questions no rule-decided copy has already missed (VLMEvalKit's prefetch);
 // the judge's letter then counts like a rule-inferred one, Z as wrong.
+//
+// Restrict: CircularEval scores whole questions, so the given rows are
+// extended to every circular copy of their questions (samples() lists the
+// extension; Score says so in a note). The subset is then scored as the
+// rules score a TSV holding only those questions: every mean is over them,
+// and a category with none left is not listed.
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -25,6 +31,7 @@
 #include "tasks/all_tasks.h"
 #include "tasks/judged_task.h"
 #include "tasks/mcq_judge.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -94,6 +101,7 @@ class MmbenchTask : public JudgedTask {
     rows_.clear();
     samples_.clear();
     row_of_.clear();
+    restrict_note_.clear();
     data_path_ = config.Get("data");
     TsvTable table;
     SVIT_RETURN_IF_ERROR(table.Load(data_path_));
@@ -132,6 +140,25 @@ class MmbenchTask : public JudgedTask {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> kept;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
+    std::unordered_set<int64_t> questions;
+    for (size_t r : kept) questions.insert(rows_[r].index % kCircularStride);
+    kept.clear();
+    for (size_t r = 0; r < rows_.size(); ++r) {
+      if (questions.count(rows_[r].index % kCircularStride)) kept.push_back(r);
+    }
+    KeepPositions(kept, &rows_);
+    KeepPositions(kept, &samples_);
+    row_of_.clear();
+    for (size_t r = 0; r < rows_.size(); ++r) row_of_.emplace(rows_[r].index, r);
+    restrict_note_ = "restricted to " + std::to_string(questions.size()) + " questions: the " +
+                     std::to_string(ids.size()) + " rows asked for, extended to every circular copy (" +
+                     std::to_string(rows_.size()) + " rows), as CircularEval scores whole questions";
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
@@ -374,6 +401,7 @@ class MmbenchTask : public JudgedTask {
                               " questions with a failed request are left out of every mean");
     }
     if (!language_note_.empty()) result->notes.push_back(language_note_);
+    if (!restrict_note_.empty()) result->notes.push_back(restrict_note_);
     return Status::OK();
   }
 
@@ -571,6 +599,7 @@ class MmbenchTask : public JudgedTask {
   std::vector<Sample> samples_;
   std::unordered_map<int64_t, size_t> row_of_;  // index -> row
   std::string language_note_;
+  std::string restrict_note_;  // set by Restrict
 };
 
 }  // namespace

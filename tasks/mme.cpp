@@ -8,6 +8,13 @@
 //    truth as playground/data/eval/MME/convert_answer_to_mme.py does.
 // calculation.py pairs consecutive lines blindly; a file whose pairs are not
 // the two questions of one image is refused rather than mis-scored.
+//
+// Restrict: calculation.py scores an image by its two questions, so the
+// given questions are extended to both questions of their images (samples()
+// lists the extension; Score says so in a note). The subset is scored as
+// calculation.py scores results files holding only those images' lines; a
+// subtask with no image left is left out (not scored 0), and so is an
+// evaluation type (Perception, Cognition) with no subtask left.
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -20,6 +27,7 @@
 #include "metrics/python_text.h"
 #include "tasks/all_tasks.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -129,6 +137,7 @@ class MmeTask : public Task {
     samples_.clear();
     result_predictions_.clear();
     key_index_.clear();
+    restrict_note_.clear();
     results_dir_ = config.Get("results");
     benchmark_dir_ = config.Get("benchmark");
     if (results_dir_.empty() == benchmark_dir_.empty()) {
@@ -154,6 +163,41 @@ class MmeTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> selected;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &selected));
+    std::vector<bool> keep(questions_.size(), false);
+    for (size_t i : selected) keep[i] = true;
+    for (const MmeSubtask& subtask : subtasks_) {
+      for (const auto& pair : subtask.images) keep[pair[0]] = keep[pair[1]] = keep[pair[0]] || keep[pair[1]];
+    }
+    std::vector<size_t> kept, new_index(questions_.size(), SIZE_MAX);
+    for (size_t i = 0; i < questions_.size(); ++i) {
+      if (!keep[i]) continue;
+      new_index[i] = kept.size();
+      kept.push_back(i);
+    }
+    for (MmeSubtask& subtask : subtasks_) {
+      std::erase_if(subtask.images, [&](const auto& pair) { return !keep[pair[0]]; });
+      for (auto& pair : subtask.images) pair = {new_index[pair[0]], new_index[pair[1]]};
+    }
+    std::erase_if(subtasks_, [](const MmeSubtask& subtask) { return subtask.images.empty(); });
+    std::erase_if(key_index_, [&](const auto& entry) { return !keep[entry.second]; });
+    for (auto& entry : key_index_) entry.second = new_index[entry.second];
+    std::unordered_set<std::string> kept_ids;
+    for (size_t i : kept) kept_ids.insert(samples_[i].id);
+    std::erase_if(result_predictions_, [&](const Prediction& p) { return !kept_ids.count(p.id); });
+    KeepPositions(kept, &questions_);
+    KeepPositions(kept, &question_slot_);
+    KeepPositions(kept, &image_paths_);
+    KeepPositions(kept, &samples_);
+    restrict_note_ = "restricted to " + std::to_string(kept.size() / 2) + " images in " +
+                     std::to_string(subtasks_.size()) + " subtasks: the " + std::to_string(ids.size()) +
+                     " questions asked for, extended to both questions of their images (" +
+                     std::to_string(kept.size()) + " questions), as calculation.py scores image pairs";
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
@@ -222,13 +266,16 @@ class MmeTask : public Task {
       double total = 0;
       std::string lines;
       for (const auto& name : *names) {
-        const mme::TaskScore& s = scores.at(name);
+        auto scored = scores.find(name);
+        if (scored == scores.end()) continue;  // no image left after Restrict
+        const mme::TaskScore& s = scored->second;
         total += s.score;
         tasks[name] = s.score;
         acc[name] = s.acc;
         acc_plus[name] = s.acc_plus;
         lines += "\t " + name + "  score: " + py::FloatRepr(s.score) + "\n";
       }
+      if (lines.empty()) continue;
       result->metrics[std::string(eval_type) + "_total"] = total;
       output += std::string("=========== ") + eval_type + " ===========\n";
       output += "total score: " + py::FloatRepr(total) + " \n\n";
@@ -248,6 +295,7 @@ class MmeTask : public Task {
       result->notes.push_back(std::to_string(result->counts.failed) +
                               " failed requests are left out of acc, and their images out of acc_plus");
     }
+    if (!restrict_note_.empty()) result->notes.push_back(restrict_note_);
     return Status::OK();
   }
 
@@ -516,6 +564,7 @@ class MmeTask : public Task {
   std::vector<Sample> samples_;
   std::vector<Prediction> result_predictions_;         // --results: the prediction column
   std::unordered_map<std::string, size_t> key_index_;  // "subtask\tfile\tquestion" -> question
+  std::string restrict_note_;                          // set by Restrict
 };
 
 }  // namespace

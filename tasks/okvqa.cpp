@@ -7,6 +7,9 @@
 // Prompt: lmms-eval's post_prompt (the VizWiz-style unanswerable line, then
 // the short-answer line). Every question needs an answer, as with the VQA
 // format's own evaluator.
+//
+// Restrict: lmms-eval run on the subset of questions (its --limit): the mean
+// over those questions, each of which needs an answer.
 #include "metrics/python_text.h"
 #include "metrics/vqa_accuracy.h"
 #include "tasks/all_tasks.h"
@@ -39,18 +42,17 @@ class OkVqaTask : public Task {
     SVIT_RETURN_IF_ERROR(LoadVqaQuestions(config.Get("questions"), &questions_));
     SVIT_RETURN_IF_ERROR(LoadVqaAnnotations(annotations_path, &annotations_));
     SVIT_RETURN_IF_ERROR(CheckSameQuestionSet(questions_, annotations_, annotations_path));
-    samples_ = BuildVqaSamples(questions_, {llava::kUnanswerable, llava::kShortAnswer});
-    processed_answers_.clear();
-    processed_answers_.reserve(annotations_.size());
-    for (size_t i = 0; i < annotations_.size(); ++i) {
-      std::vector<std::string> processed = AnswersOf(annotations_, i);
-      for (auto& answer : processed) answer = vqa::EvalAiProcess(answer);
-      processed_answers_.push_back(std::move(processed));
-    }
+    PrepareQuestions();
     return Status::OK();
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    SVIT_RETURN_IF_ERROR(RestrictVqaSet(ids, &questions_, &annotations_));
+    PrepareQuestions();
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
@@ -108,6 +110,18 @@ class OkVqaTask : public Task {
   }
 
  private:
+  // Samples and EvalAI-processed human answers of the loaded question set.
+  void PrepareQuestions() {
+    samples_ = BuildVqaSamples(questions_, {llava::kUnanswerable, llava::kShortAnswer});
+    processed_answers_.clear();
+    processed_answers_.reserve(annotations_.size());
+    for (size_t i = 0; i < annotations_.size(); ++i) {
+      std::vector<std::string> processed = AnswersOf(annotations_, i);
+      for (auto& answer : processed) answer = vqa::EvalAiProcess(answer);
+      processed_answers_.push_back(std::move(processed));
+    }
+  }
+
   TaskInfo info_;
   VqaQuestions questions_;
   VqaAnnotations annotations_;

@@ -4,6 +4,13 @@
 // (in answer-file order) with the label lines BY POSITION; we keep that
 // pairing, refuse a count mismatch (eval_pope.py would silently truncate
 // and misalign), and report pairs whose question and label line differ.
+//
+// Restrict: on the full files the k-th answer of a category meets the
+// category's k-th label line, which is the category's k-th question of the
+// question file. A subset is scored as eval_pope.py scores label files
+// holding only its questions' lines (in order): per category, over its kept
+// questions; a category with none left is not scored, and mean_f1 is over
+// the categories left.
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -14,6 +21,7 @@
 #include "metrics/python_format.h"
 #include "tasks/all_tasks.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -79,6 +87,33 @@ class PopeTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    std::vector<size_t> kept;
+    SVIT_RETURN_IF_ERROR(SelectSamples(samples_, ids, &kept));
+    std::map<std::string, std::vector<LabelLine>> kept_lines;  // category -> its kept questions' lines
+    std::unordered_map<std::string, size_t> questions_before;  // category -> questions seen
+    for (size_t i = 0, next = 0; i < samples_.size() && next < kept.size(); ++i) {
+      const std::string& category = questions_.at(samples_[i].id).category;
+      size_t k = questions_before[category]++;
+      if (kept[next] != i) continue;
+      ++next;
+      const LabelFile& labels = LabelsOf(category);
+      if (k >= labels.lines.size()) {
+        return Status::InvalidInput("question " + samples_[i].id + " is question " + std::to_string(k + 1) +
+                                    " of category '" + category + "' but " + labels.path + " has " +
+                                    std::to_string(labels.lines.size()) + " label lines");
+      }
+      kept_lines[category].push_back(labels.lines[k]);
+    }
+    std::erase_if(labels_, [&](const LabelFile& f) { return !kept_lines.count(f.category); });
+    for (LabelFile& labels : labels_) labels.lines = std::move(kept_lines[labels.category]);
+    KeepPositions(kept, &samples_);
+    std::unordered_set<std::string_view> kept_ids;
+    for (const Sample& s : samples_) kept_ids.insert(s.id);
+    std::erase_if(questions_, [&](const auto& entry) { return !kept_ids.count(entry.first); });
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
@@ -167,6 +202,12 @@ class PopeTask : public Task {
   bool HasLabels(const std::string& category) const {
     return std::any_of(labels_.begin(), labels_.end(),
                        [&](const LabelFile& f) { return f.category == category; });
+  }
+
+  // The label file of a category that has one.
+  const LabelFile& LabelsOf(const std::string& category) const {
+    return *std::find_if(labels_.begin(), labels_.end(),
+                         [&](const LabelFile& f) { return f.category == category; });
   }
 
   Status ScoreCategory(const LabelFile& labels, const std::vector<const Prediction*>& answers,

@@ -20,6 +20,10 @@
 // Prompt (LLaVA-1.5's llava_test_CQM-A.json with --single-pred-prompt):
 // "Context: <hint>\n" when the hint is not empty, the question, the options
 // "A. ...", then the option-letter instruction.
+//
+// Restrict: the script run with a split of only those pids (it scores the
+// split's problems, not the answer lines): a kept problem without an answer
+// is still 'FAILED'; dropped problems are in no count.
 #include <unordered_map>
 
 #include "core/json_file.h"
@@ -31,6 +35,7 @@
 #include "tasks/llava_prompts.h"
 #include "tasks/mcq_judge.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -68,6 +73,10 @@ class ScienceQaTask : public JudgedTask {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    return RestrictSamples(ids, &samples_, &positions_, &problems_);
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");

@@ -18,6 +18,10 @@
 // Images: SEED-Bench-image/<data_id> for image questions; for video questions
 // the middle frame LLaVA's extract_video_frames.py saves as
 // SEED-Bench-video-image/<question_type_id>_<question_id>.png.
+//
+// Restrict: the script run on an annotation file of only those questions:
+// every accuracy is over them, and a question type with none left is not
+// listed.
 #include <map>
 #include <unordered_map>
 
@@ -29,6 +33,7 @@
 #include "tasks/llava_prompts.h"
 #include "tasks/mcq_judge.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -115,6 +120,10 @@ class SeedTask : public JudgedTask {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    return RestrictSamples(ids, &samples_, &positions_, &questions_);
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");

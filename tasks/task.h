@@ -78,10 +78,15 @@ class Task {
   virtual Status Score(const std::vector<Prediction>& predictions, ScoreResult* result) const = 0;
 
   // Narrows the loaded benchmark to the samples whose ids are in `ids` (what
-  // `run --limit N` sends): afterwards samples() lists only those and Score
-  // applies the official rules to that subset, as the official scripts do
-  // when given a subset of question ids. The default refuses: a task whose
-  // metrics cannot be computed on a subset says so instead of guessing.
+  // `run --limit N` sends): afterwards samples() lists only those, in
+  // benchmark order, and ReadPredictions/Score take predictions for them
+  // alone and apply the official rules to that subset, as the official
+  // scripts do when given only those questions (each task's header says what
+  // that is). A task whose rules score samples in groups (MMBench's circular
+  // copies, MME's image pairs) keeps whole groups: samples() then lists the
+  // extension and Score says so in a note. An id the task does not have is
+  // InvalidInput naming it. The default refuses: a task whose metrics cannot
+  // be computed on a subset says so instead of guessing.
   virtual Status Restrict(const std::unordered_set<std::string>& ids);
 };
 

@@ -12,6 +12,11 @@
 // answers. The accuracy is over the answer lines only (the script does not
 // require every question answered); unanswered questions are counted as
 // missing and reported.
+//
+// Restrict: the script scores whatever answer lines it is given against the
+// whole annotation file, so a subset is its questions' answer lines: the
+// kept samples keep the answers the full file's join gives them (the last
+// annotation's for a shared key), and the accuracy is over their lines.
 #include <unordered_map>
 
 #include "core/json_file.h"
@@ -21,6 +26,7 @@
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -99,7 +105,7 @@ class TextVqaTask : public Task {
     answers_.clear();
     positions_.clear();
     by_key_.clear();
-    std::vector<std::string> keys;
+    keys_.clear();
     size_t index = 0;
     for (JsonValue value : data) {
       Where where{path, 0, "data", index++};
@@ -144,8 +150,8 @@ class TextVqaTask : public Task {
       s.question.assign(question);
       s.prompt = RenderPrompt(s.question, ocr_tokens);
       s.images.push_back(ImageRef{std::string(image_id) + ".jpg", ""});
-      keys.push_back(JoinKey(image_id, py::Lower(question)));
-      by_key_[keys.back()].push_back(samples_.size());
+      keys_.push_back(JoinKey(image_id, py::Lower(question)));
+      by_key_[keys_.back()].push_back(samples_.size());
       answers_.push_back(std::move(processed));
       samples_.push_back(std::move(s));
     }
@@ -160,6 +166,15 @@ class TextVqaTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    SVIT_RETURN_IF_ERROR(RestrictSamples(ids, &samples_, &positions_, &answers_, &keys_));
+    shared_keys_ = 0;  // kept samples whose key the full file shares
+    for (const auto& key : keys_) shared_keys_ += by_key_.at(key).size() > 1;
+    by_key_.clear();
+    for (size_t i = 0; i < keys_.size(); ++i) by_key_[keys_[i]].push_back(i);
+    return Status::OK();
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");
@@ -276,6 +291,7 @@ class TextVqaTask : public Task {
   std::vector<Sample> samples_;
   std::vector<std::vector<std::string>> answers_;  // EvalAI-processed human answers per sample
   std::unordered_map<std::string, size_t> positions_;               // sample id -> position
+  std::vector<std::string> keys_;                                   // join key per sample
   std::unordered_map<std::string, std::vector<size_t>> by_key_;     // join key -> positions
   size_t shared_keys_ = 0;
 };

@@ -19,6 +19,10 @@
 // round(100 * mean, 2). Unanswerability, as the VizWiz API reports it: the
 // prediction "unanswerable" marks a question unanswerable; average precision
 // and F1 of that against answerable == 0 (scikit-learn semantics).
+//
+// Restrict: the subset is an annotation list of only those images (every
+// metric is over the scored questions, so it is the subset's own); every
+// question of the subset needs an answer.
 #include <unordered_map>
 
 #include "core/json_file.h"
@@ -28,6 +32,7 @@
 #include "tasks/all_tasks.h"
 #include "tasks/llava_prompts.h"
 #include "tasks/prediction_files.h"
+#include "tasks/restrict.h"
 
 namespace svit {
 namespace {
@@ -68,6 +73,10 @@ class VizWizTask : public Task {
   }
 
   const std::vector<Sample>& samples() const override { return samples_; }
+
+  Status Restrict(const std::unordered_set<std::string>& ids) override {
+    return RestrictSamples(ids, &samples_, &positions_, &annotations_);
+  }
 
   Status ReadPredictions(const TaskConfig& config, std::vector<Prediction>* out) const override {
     const std::string& path = config.Get("predictions");

@@ -259,8 +259,13 @@ std::vector<SampleColumn> VqaSampleColumns(const VqaAnnotations& annotations) {
   return columns;
 }
 
-void RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* questions,
-                    VqaAnnotations* annotations) {
+Status RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* questions,
+                      VqaAnnotations* annotations) {
+  for (const auto& id : ids) {
+    if (!annotations->index.count(id)) {
+      return Status::InvalidInput("cannot restrict to question " + id + ": the files have no such question");
+    }
+  }
   VqaQuestions kept_questions;
   kept_questions.data_subtype = questions->data_subtype;
   for (size_t i = 0; i < questions->ids.size(); ++i) {
@@ -287,6 +292,7 @@ void RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* qu
     kept.first_answer.push_back(static_cast<uint32_t>(kept.answers.size()));
   }
   *annotations = std::move(kept);
+  return Status::OK();
 }
 
 }  // namespace svit

@@ -58,8 +58,9 @@ std::vector<Sample> BuildVqaSamples(const VqaQuestions& questions,
 // The human answers of annotation i, in file order.
 std::vector<std::string> AnswersOf(const VqaAnnotations& annotations, size_t i);
 
-// Keeps only the questions whose ids are in `ids`, in both files' order.
-void RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* questions,
+// Keeps only the questions whose ids are in `ids`, in both files' order. An
+// id neither file has is InvalidInput naming it (nothing is changed then).
+Status RestrictVqaSet(const std::unordered_set<std::string>& ids, VqaQuestions* questions,
                     VqaAnnotations* annotations);
 
 // Per-sample answer type, question type and image id (the cluster that

@@ -64,7 +64,7 @@ class Vqav2Task : public Task {
 
   // vqaEval.evaluate(quesIds) scores any subset of the annotated questions.
   Status Restrict(const std::unordered_set<std::string>& ids) override {
-    RestrictVqaSet(ids, &questions_, &annotations_);
+    SVIT_RETURN_IF_ERROR(RestrictVqaSet(ids, &questions_, &annotations_));
     std::lock_guard<std::mutex> lock(samples_mutex_);
     samples_built_ = false;
     samples_.clear();
