@@ -4,8 +4,8 @@
 
 
 #include <cstdio>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
