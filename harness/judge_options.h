@@ -1,24 +1,35 @@
-// The live judge's command-line options (--judge NAME=URL and its
-// companions), shared by every command that asks a judge: each command
-// declares the names in kJudgeOptions and turns them into a JudgeSpec with
-// ParseJudgeOptions. Messages name the option; the URL is shown with any
-// credentials masked.
+// The live judge on the command line, the same for `score` and `run`:
+//   --judge NAME=URL --judge-model ID [--judge-profile P]
+//   [--judge-api-key-env VAR] [--judge-price-prompt USD
+//   --judge-price-completion USD] [--judge-max-attempts N]
+// read into a JudgeSpec (harness/suite.h) with messages naming the option.
+// The key itself is never an option: only the variable that holds it.
 #pragma once
 
 #include <boost/program_options.hpp>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "core/status.h"
-#include "harness/runner_judge_client.h"
+#include "harness/suite.h"
 
 namespace svit {
 
-inline constexpr const char* kJudgeOptions[] = {
-    "judge",       "judge-model",        "judge-profile",          "judge-api-key-env",
-    "judge-cache", "judge-price-prompt", "judge-price-completion", "judge-max-attempts"};
+// The option names above, without "--".
+const std::vector<std::string>& JudgeOptionNames();
 
-// --judge NAME=URL, --judge-model ID (required with --judge), --judge-profile,
-// --judge-api-key-env, --judge-price-prompt/-completion (both or neither) and
-// --judge-max-attempts as a JudgeSpec. --judge-cache is the caller's.
-Status ParseJudgeOptions(const boost::program_options::variables_map& vm, JudgeSpec* spec);
+// Adds the options (string-valued) to `options`.
+void AddJudgeOptions(boost::program_options::options_description* options);
+
+// The help lines describing the options, each indented by two spaces.
+const char* JudgeOptionsHelp();
+
+// *out = the judge given by --judge and its companions, or nullopt when no
+// judge option is given. InvalidInput when a companion comes without
+// --judge, --judge is not NAME=URL, --judge-model is missing, only one price
+// is given, or a number is out of range.
+Status ReadJudgeOptions(const boost::program_options::variables_map& vm, std::optional<JudgeSpec>* out);
 
 }  // namespace svit

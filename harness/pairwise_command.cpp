@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "harness/command_line.h"
@@ -68,16 +69,11 @@ void PrintHelp() {
       "                       position_consistent, a_first, b_first}]}\n\n"
       "Live judge (required; recorded reviews cannot be replayed: LLaVA's review files hold\n"
       "one reference-vs-model review per question, not two orders of A vs B):\n"
-      "  --judge NAME=URL             an OpenAI-compatible chat endpoint, labelled NAME\n"
-      "  --judge-model ID             the judge's model id\n"
-      "  --judge-profile P            endpoint profile (openai, azure, vllm, ...; default openai-compatible)\n"
-      "  --judge-api-key-env VAR      read the API key from environment variable VAR\n"
-      "  --judge-price-prompt USD     USD per million prompt tokens (with --judge-price-completion)\n"
-      "  --judge-price-completion USD USD per million completion tokens\n"
-      "  --judge-cache FILE           SQLite response cache: a re-run re-judges only changed answers\n"
-      "  --judge-max-attempts N       sends per judge request, retries included (default 6)\n\n"
+      "%s"
+      "  --judge-cache FILE           SQLite response cache: a re-run re-judges only changed answers\n\n"
       "Exit codes: 0 ok, 2 usage or bad input (e.g. the answer ids differ from the questions'),\n"
-      "3 the judge could not be reached.\n");
+      "3 the judge could not be reached.\n",
+      JudgeOptionsHelp());
 }
 
 // One side's answers by question id.
@@ -237,7 +233,8 @@ int RunPairwiseCommand(const std::vector<std::string>& args) {
       ("judge-temperature", po::value<std::string>(), "")
       ("judge-max-tokens", po::value<std::string>(), "")
       ("output,o", po::value<std::string>(), "");
-  for (const char* name : kJudgeOptions) options.add_options()(name, po::value<std::string>(), "");
+  AddJudgeOptions(&options);
+  options.add_options()("judge-cache", po::value<std::string>(), "");
   po::variables_map vm;
   int usage_exit = 0;
   if (!ParseCommandLine(kCommand, args, options, nullptr, &vm, &usage_exit)) return usage_exit;
@@ -259,8 +256,8 @@ int RunPairwiseCommand(const std::vector<std::string>& args) {
       return Fail(Status::InvalidInput(std::string("--") + name + " is required (see 'svit-eval pairwise --help')"));
     }
   }
-  JudgeSpec judge_spec;
-  Status status = ParseJudgeOptions(vm, &judge_spec);
+  std::optional<JudgeSpec> judge_spec;
+  Status status = ReadJudgeOptions(vm, &judge_spec);
   LlavaJudgeSettings settings;
   if (status.ok() && vm.count("judge-temperature")) {
     status = ParseDouble("judge-temperature", OptionValue(vm, "judge-temperature"), 0, 2, &settings.temperature);
@@ -297,7 +294,7 @@ int RunPairwiseCommand(const std::vector<std::string>& args) {
   std::unique_ptr<ResponseCache> cache;
   if (vm.count("judge-cache")) status = ResponseCache::Open(OptionValue(vm, "judge-cache"), &cache);
   std::unique_ptr<RunnerJudgeClient> client;
-  if (status.ok()) status = RunnerJudgeClient::Create(judge_spec, cache.get(), /*show_progress=*/true, &client);
+  if (status.ok()) status = RunnerJudgeClient::Create(*judge_spec, cache.get(), RunnerOptions(), &client);
   if (!status.ok()) return Fail(status);
   JudgeSession session(client.get(), LlavaJudgeProtocol(bench, settings, /*pairwise=*/true));
   LlavaPairwiseResult judged;
@@ -357,10 +354,11 @@ int RunPairwiseCommand(const std::vector<std::string>& args) {
     result["inputs"] = {{"questions", OptionValue(vm, "questions")},
                         {"context", OptionValue(vm, "context")},
                         {"rule", OptionValue(vm, "rule")}};
-    for (const char* name : kJudgeOptions) {
+    std::vector<std::string> judge_options = JudgeOptionNames();
+    judge_options.push_back("judge-cache");
+    for (const std::string& name : judge_options) {
       if (!vm.count(name)) continue;
-      result["inputs"][name] =
-          name == std::string("judge") ? MaskUrlCredentials(OptionValue(vm, name)) : OptionValue(vm, name);
+      result["inputs"][name] = name == "judge" ? MaskUrlCredentials(OptionValue(vm, name)) : OptionValue(vm, name);
     }
     result["a"] = {{"label", side_a.label}, {"source", side_a.source}};
     result["b"] = {{"label", side_b.label}, {"source", side_b.source}};

@@ -13,6 +13,7 @@
 #include "adapters/openai_protocol.h"
 #include "harness/command_line.h"
 #include "harness/commands.h"
+#include "harness/judge_options.h"
 #include "harness/run_outputs.h"
 #include "harness/default_suite.h"
 #include "harness/run_suite.h"
@@ -25,11 +26,15 @@ namespace {
 
 // Options of the quick form that describe the model or the task.
 const std::set<std::string>& QuickOptions() {
-  static const std::set<std::string> names = {
-      "task",        "images",          "model",       "model-id",   "profile",    "api-key-env",
-      "api-version", "azure-deployment", "concurrency", "rpm",        "tpm",        "max-tokens",
-      "temperature", "seed",            "timeout",     "max-attempts", "max-side", "detail",
-      "prompt-template", "system-prompt", "request"};
+  static const std::set<std::string> names = [] {
+    std::set<std::string> quick = {
+        "task",        "images",          "model",       "model-id",   "profile",    "api-key-env",
+        "api-version", "azure-deployment", "concurrency", "rpm",        "tpm",        "max-tokens",
+        "temperature", "seed",            "timeout",     "max-attempts", "max-side", "detail",
+        "prompt-template", "system-prompt", "request"};
+    quick.insert(JudgeOptionNames().begin(), JudgeOptionNames().end());
+    return quick;
+  }();
   return names;
 }
 
@@ -76,6 +81,7 @@ po::options_description AllOptions() {
       ("prompt-template", po::value<std::string>(), "")
       ("system-prompt", po::value<std::string>(), "")
       ("request", po::value<std::string>(), "");
+  AddJudgeOptions(&options);
   std::set<std::string> added;
   for (const auto& o : options.options()) added.insert(o->long_name());
   for (const auto& name : TaskNames()) {
@@ -128,9 +134,13 @@ void PrintHelp() {
       "  --max-side PX            downscale images to this longest side;  --detail low|high|auto\n"
       "  --prompt-template T      replaces the task's prompt; {prompt} {question} {options}\n"
       "  --system-prompt S        system message;  --request generate|rank\n\n"
+      "Judge of the quick form (judged tasks such as llava-bench and mm-vet need one; a suite\n"
+      "file has a \"judge\" object instead; docs/judge.md):\n"
+      "%s\n"
       "Exit codes: 0 ok, 2 usage or bad input, 3 the run could not complete (interrupted,\n"
-      "endpoint unreachable, or some requests failed after retries; what was done is kept).\n",
-      profiles.c_str());
+      "endpoint or judge unreachable, or some model or judge requests failed after retries;\n"
+      "what was done is kept).\n",
+      profiles.c_str(), JudgeOptionsHelp());
 }
 
 int Fail(const Status& status) { return ReportFailure("run", status); }
@@ -194,6 +204,8 @@ Status BuildQuickSuite(const po::variables_map& vm, Suite* suite) {
   if (kind != "generate" && kind != "rank") return Status::InvalidInput("--request must be generate or rank");
   t.request_kind = kind == "rank" ? RequestKind::kRank : RequestKind::kGenerate;
 
+  SVIT_RETURN_IF_ERROR(ReadJudgeOptions(vm, &suite->judge));
+
   suite->models.push_back(std::move(m));
   suite->tasks.push_back(std::move(t));
   suite->origin = "command line";
@@ -223,9 +235,12 @@ int RunRunCommand(const std::vector<std::string>& args) {
     status = LoadSuiteFile(vm["config"].as<std::string>(), &suite);
   } else if (vm.count("task")) {
     status = BuildQuickSuite(vm, &suite);
-  } else if (vm.count("model")) {
-    status = Status::InvalidInput("--model needs --task NAME (or use --config)");
   } else {
+    for (const auto& [name, value] : vm) {
+      if (QuickOptions().count(name)) {
+        return Fail(Status::InvalidInput("--" + name + " needs --task NAME (or use --config)"));
+      }
+    }
     status = LoadDefaultSuite(&suite);
   }
   if (!status.ok()) return Fail(status);
@@ -264,8 +279,14 @@ int RunRunCommand(const std::vector<std::string>& args) {
                  "svit-eval run: %zu request(s) failed and are recorded as failed, not scored (see samples.jsonl "
                  "under %s); run the same command again to retry them\n",
                  summary.failed, summary.run_dir.c_str());
-    return 3;
   }
+  if (summary.judge_failed > 0) {
+    std::fprintf(stderr,
+                 "svit-eval run: %zu judge request(s) failed after retries; their samples are recorded as failed, "
+                 "not scored (see the judge usage in run.json under %s); run the same command again to retry them\n",
+                 summary.judge_failed, summary.run_dir.c_str());
+  }
+  if (summary.failed > 0 || summary.judge_failed > 0) return 3;
   return 0;
 }
 

@@ -18,8 +18,10 @@
 #include "harness/interrupt.h"
 #include "harness/request_renderer.h"
 #include "harness/runner.h"
+#include "harness/runner_judge_client.h"
 #include "harness/summary.h"
 #include "results/run_files.h"
+#include "tasks/judged_task.h"
 #include "tasks/registry.h"
 
 namespace fs = std::filesystem;
@@ -67,7 +69,25 @@ Status HashInput(const std::string& path, std::string* hex) {
   return Status::OK();
 }
 
-Status LoadTask(const TaskSpec& spec, LoadedTask* out) {
+// A judged task is scored by the suite's judge when it has one; without
+// one, a task that cannot score from its own files is refused here, before
+// anything is sent.
+Status CheckJudge(const LoadedTask& t, const std::optional<JudgeSpec>& judge) {
+  const JudgedTask* judged = dynamic_cast<const JudgedTask*>(t.task.get());
+  if (!judged) return Status::OK();
+  if (judge && !t.config.Get("judge-replay").empty()) {
+    return Status::InvalidInput("give either the suite's judge (" + judge->model.name +
+                                ") or the task's judge-replay file, not both");
+  }
+  if (!judge && judged->NeedsLiveJudge()) {
+    return Status::InvalidInput(
+        "it is scored by a judge model and the suite names none: add a \"judge\" object to the suite file "
+        "(docs/suite.md) or --judge NAME=URL --judge-model ID to the quick form (docs/judge.md)");
+  }
+  return Status::OK();
+}
+
+Status LoadTask(const TaskSpec& spec, const std::optional<JudgeSpec>& judge, LoadedTask* out) {
   out->spec = &spec;
   SVIT_RETURN_IF_ERROR(CreateTask(spec.name, &out->task));
   for (const auto& option : out->task->info().options) {
@@ -80,6 +100,7 @@ Status LoadTask(const TaskSpec& spec, LoadedTask* out) {
     }
   }
   SVIT_RETURN_IF_ERROR(out->task->Load(out->config));
+  SVIT_RETURN_IF_ERROR(CheckJudge(*out, judge));
   const auto& all = out->task->samples();
   if (spec.limit > 0 && spec.limit < all.size()) {
     std::unordered_set<std::string> ids;
@@ -204,11 +225,29 @@ std::string ResumeAdvice(const RunSettings& settings, const Suite& suite) {
          "; run the same command again to resume (only the missing requests are sent)";
 }
 
+// How the runner serves `model` (or the judge) under the run's settings.
+RunnerOptions RunnerOptionsFor(const ModelSpec& model, const RunSettings& settings) {
+  RunnerOptions options;
+  options.concurrency = model.concurrency;
+  options.requests_per_minute = model.requests_per_minute;
+  options.tokens_per_minute = model.tokens_per_minute;
+  options.retry = model.retry;
+  options.read_cache = !settings.no_cache && !settings.refresh;
+  options.write_cache = !settings.no_cache;
+  options.grace_seconds = settings.grace_seconds;
+  options.progress_label = model.name;
+  options.progress_live = isatty(STDERR_FILENO);
+  options.progress_interval_seconds = settings.progress_interval_seconds;
+  options.show_progress = settings.show_progress;
+  return options;
+}
+
 // Everything a model's run shares across its tasks.
 struct ModelContext {
   const Suite* suite;
   const RunSettings* settings;
   ResponseCache* cache;
+  RunnerJudgeClient* judge;  // null when the suite has no judge
   std::string invocation;
   nlohmann::json config;
   nlohmann::json versions;
@@ -237,9 +276,10 @@ TaskProtocol MakeProtocol(const LoadedTask& t, const ModelSpec& model) {
 }
 
 // Turns the outcomes of one task's jobs into Predictions, scores them with
-// the task's own Score, and gathers usage and timings.
+// the task's own Score (or, for a judged task, with the judge when there is
+// one), and gathers usage and timings.
 Status ScoreTask(const LoadedTask& t, const ModelSpec& model, const JobOutcome* outcomes, double wall_seconds,
-                 TaskRun* run) {
+                 RunnerJudgeClient* judge, TaskRun* run) {
   const auto& samples = t.task->samples();
   run->task = t.spec->name;
   run->inputs = t.config.values();
@@ -275,7 +315,17 @@ Status ScoreTask(const LoadedTask& t, const ModelSpec& model, const JobOutcome* 
   }
   run->requests = {{"sent", sent}, {"retries", retries}, {"cached", cached}, {"answered", answered}, {"failed", failed}};
   run->timings = {{"model_wall_seconds", wall_seconds}, {"latency_ms", LatencyJson(latencies)}};
-  return t.task->Score(predictions, &run->score).WithContext("task " + run->task);
+  const JudgedTask* judged = dynamic_cast<const JudgedTask*>(t.task.get());
+  Status status = judge && judged ? judged->ScoreWithJudge(predictions, judge, &run->score)
+                                  : t.task->Score(predictions, &run->score);
+  return status.WithContext("task " + run->task);
+}
+
+// Judge requests of a scored task that failed after retries (their samples
+// are counted failed, not scored).
+size_t JudgeFailures(const ScoreResult& score) {
+  if (!score.judge.is_object()) return 0;
+  return score.judge.value("usage", nlohmann::json::object()).value("failed", size_t{0});
 }
 
 // Sends every task's samples to `model`, scores them and fills `record`.
@@ -293,19 +343,7 @@ Status RunModel(const ModelSpec& model, const std::vector<LoadedTask>& tasks, co
                                                              t.spec->request_kind, loaders.back().get()));
   }
   const RunSettings& settings = *context.settings;
-  RunnerOptions options;
-  options.concurrency = model.concurrency;
-  options.requests_per_minute = model.requests_per_minute;
-  options.tokens_per_minute = model.tokens_per_minute;
-  options.retry = model.retry;
-  options.read_cache = !settings.no_cache && !settings.refresh;
-  options.write_cache = !settings.no_cache;
-  options.grace_seconds = settings.grace_seconds;
-  options.progress_label = model.name;
-  options.progress_live = isatty(STDERR_FILENO);
-  options.progress_interval_seconds = settings.progress_interval_seconds;
-  options.show_progress = settings.show_progress;
-  Runner runner(adapter.get(), context.cache, options);
+  Runner runner(adapter.get(), context.cache, RunnerOptionsFor(model, settings));
   std::vector<JobOutcome> outcomes;
   record->started_at = UtcTimestamp("%Y-%m-%dT%H:%M:%SZ");
   Status status = runner.Run(&jobs, &outcomes);
@@ -326,9 +364,14 @@ Status RunModel(const ModelSpec& model, const std::vector<LoadedTask>& tasks, co
   size_t failed = 0;
   for (size_t ti = 0; ti < tasks.size(); ++ti) {
     TaskRun run;
-    SVIT_RETURN_IF_ERROR(ScoreTask(tasks[ti], model, outcomes.data() + jobs.offset(ti), runner.stats().wall_seconds,
-                                   &run));
-    failed += run.requests["failed"].get<size_t>();
+    status = ScoreTask(tasks[ti], model, outcomes.data() + jobs.offset(ti), runner.stats().wall_seconds,
+                       context.judge, &run);
+    if (status.code() == Status::Code::kRunFailed) {
+      return Status::RunFailed(status.message() + " (model " + model.name + "); " +
+                               ResumeAdvice(settings, *context.suite));
+    }
+    SVIT_RETURN_IF_ERROR(status);
+    failed += run.requests["failed"].get<size_t>() + JudgeFailures(run.score);
     record->tasks.push_back(std::move(run));
   }
   record->finished_at = UtcTimestamp("%Y-%m-%dT%H:%M:%SZ");
@@ -353,7 +396,7 @@ Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& o
   *summary = RunSummary();
   std::vector<LoadedTask> tasks(suite.tasks.size());
   for (size_t i = 0; i < suite.tasks.size(); ++i) {
-    SVIT_RETURN_IF_ERROR(LoadTask(suite.tasks[i], &tasks[i]).WithContext("task " + suite.tasks[i].name));
+    SVIT_RETURN_IF_ERROR(LoadTask(suite.tasks[i], suite.judge, &tasks[i]).WithContext("task " + suite.tasks[i].name));
   }
   ModelContext context;
   context.suite = &suite;
@@ -370,6 +413,14 @@ Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& o
     SVIT_RETURN_IF_ERROR(ResponseCache::Open(suite.CachePath(), &cache));
   }
   context.cache = cache.get();
+  // The judge shares the models' cache: rerunning, or adding a model,
+  // re-judges nothing already judged.
+  std::unique_ptr<RunnerJudgeClient> judge;
+  if (suite.judge) {
+    RunnerOptions options = RunnerOptionsFor(suite.judge->model, settings);
+    SVIT_RETURN_IF_ERROR(RunnerJudgeClient::Create(*suite.judge, cache.get(), options, &judge));
+  }
+  context.judge = judge.get();
   context.versions = Versions();
   context.config = SuiteToJson(suite);
   context.config["origin"] = suite.origin;
@@ -385,7 +436,10 @@ Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& o
     SVIT_RETURN_IF_ERROR(WriteRunRecord(record, model_dir));
     PrintRecordSummary(record, out);
     out << "run record: " << (fs::path(model_dir) / "run.json").string() << "\n\n";
-    for (const TaskRun& run : record.tasks) summary->failed += run.requests["failed"].get<size_t>();
+    for (const TaskRun& run : record.tasks) {
+      summary->failed += run.requests["failed"].get<size_t>();
+      summary->judge_failed += JudgeFailures(run.score);
+    }
     summary->records.push_back(model_dir);
   }
   return Status::OK();

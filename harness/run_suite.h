@@ -4,7 +4,9 @@
 // progress), turns the answers into Predictions, scores them with the
 // task's own Score (the code `score` uses), and writes one run record per
 // model under <output>/<run-id>/<model>/ (results/run_files.h) as soon as the
-// model is done.
+// model is done. With a judge in the suite, judged tasks are scored with
+// ScoreWithJudge through a RunnerJudgeClient on the same response cache;
+// without one, a task that needs a live judge is refused at load time.
 #pragma once
 
 #include <ostream>
@@ -37,10 +39,11 @@ struct RunSummary {
   std::string run_dir;               // <output>/<run-id>
   std::vector<std::string> records;  // <run-dir>/<model> folders written, in suite order
   size_t failed = 0;                 // samples without an answer
+  size_t judge_failed = 0;           // judge requests without a verdict
 };
 
-// OK when every record was written (summary->failed may be > 0: the caller
-// reports exit 3 then). RunFailed when the run stopped (interrupt,
+// OK when every record was written (summary->failed or judge_failed may be
+// > 0: the caller reports exit 3 then). RunFailed when the run stopped (interrupt,
 // unreachable endpoint, cache write error) with a message that says how to
 // resume; InvalidInput for bad suites and files.
 Status RunSuite(const Suite& suite, const RunSettings& settings, std::ostream& out, RunSummary* summary);

@@ -73,7 +73,7 @@ JudgeReply JudgeReplyFromOutcome(const JobOutcome& outcome) {
   return reply;
 }
 
-Status RunnerJudgeClient::Create(const JudgeSpec& spec, ResponseCache* cache, bool show_progress,
+Status RunnerJudgeClient::Create(const JudgeSpec& spec, ResponseCache* cache, RunnerOptions runner,
                                  std::unique_ptr<RunnerJudgeClient>* out) {
   std::unique_ptr<RunnerJudgeClient> client(new RunnerJudgeClient());
   SVIT_RETURN_IF_ERROR(CheckModelSpec(spec.model).WithContext("judge " + spec.model.name));
@@ -85,12 +85,12 @@ Status RunnerJudgeClient::Create(const JudgeSpec& spec, ResponseCache* cache, bo
   client->cache_ = cache;
   client->default_max_tokens_ = spec.model.generation.max_new_tokens;
   RunnerOptions& options = client->options_;
+  options = std::move(runner);
   options.concurrency = spec.model.concurrency;
   options.requests_per_minute = spec.model.requests_per_minute;
   options.tokens_per_minute = spec.model.tokens_per_minute;
   options.retry = spec.model.retry;
   options.progress_label = "judge " + spec.model.name;
-  options.show_progress = show_progress;
   *out = std::move(client);
   return Status::OK();
 }

@@ -25,17 +25,12 @@
 
 namespace svit {
 
-struct JudgeSpec {
-  ModelSpec model;  // name = the judge's label; model_id = the requested model
-  // US dollars per million tokens; negative = unknown.
-  double usd_per_million_prompt_tokens = -1.0;
-  double usd_per_million_completion_tokens = -1.0;
-};
-
 class RunnerJudgeClient : public JudgeClient {
  public:
-  // `cache` may be null (no caching); it is not owned.
-  static Status Create(const JudgeSpec& spec, ResponseCache* cache, bool show_progress,
+  // `cache` may be null (no caching); it is not owned. `runner` sets how the
+  // cache is used, progress and interruption; the spec sets concurrency,
+  // rate limits and retries, and the progress label is "judge <name>".
+  static Status Create(const JudgeSpec& spec, ResponseCache* cache, RunnerOptions runner,
                        std::unique_ptr<RunnerJudgeClient>* out);
 
   const JudgeEndpoint& endpoint() const override { return endpoint_; }

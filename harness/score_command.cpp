@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -22,10 +23,6 @@ namespace po = boost::program_options;
 namespace svit {
 namespace {
 
-std::string OptionValue(const po::variables_map& vm, const std::string& name) {
-  return vm.count(name) ? vm[name].as<std::string>() : std::string();
-}
-
 // Every task's options, merged by name (tasks share names such as
 // --annotations), so one parser accepts them all; the chosen task then
 // rejects the ones it does not take.
@@ -36,11 +33,10 @@ po::options_description AllOptions() {
       ("task", po::value<std::string>(), "task name (see 'svit-eval tasks')")
       ("predictions", po::value<std::string>(), "the model's answers (format per task, below)")
       ("output,o", po::value<std::string>(), "write the JSON result here");
-  std::set<std::string> added = {"help", "task", "predictions", "output"};
-  for (const char* name : kJudgeOptions) {
-    options.add_options()(name, po::value<std::string>(), "");
-    added.insert(name);
-  }
+  options.add_options()("judge-cache", po::value<std::string>(), "");
+  AddJudgeOptions(&options);
+  std::set<std::string> added = {"help", "task", "predictions", "output", "judge-cache"};
+  added.insert(JudgeOptionNames().begin(), JudgeOptionNames().end());
   for (const auto& name : TaskNames()) {
     std::unique_ptr<Task> task;
     CreateTask(name, &task);
@@ -64,17 +60,12 @@ void PrintHelp() {
       "  --output, -o FILE    write the JSON result\n\n"
       "Live judge (docs/judge.md): llava-bench, mm-vet: the judge scores (instead of --judge-replay);\n"
       "mmbench, mmbench_cn, seed, scienceqa: it picks the option where the rules cannot tell:\n"
-      "  --judge NAME=URL             an OpenAI-compatible chat endpoint, labelled NAME\n"
-      "  --judge-model ID             the judge's model id (required with --judge)\n"
-      "  --judge-profile P            endpoint profile (openai, azure, vllm, ...; default openai-compatible)\n"
-      "  --judge-api-key-env VAR      read the API key from environment variable VAR\n"
-      "  --judge-price-prompt USD     USD per million prompt tokens (with --judge-price-completion)\n"
-      "  --judge-price-completion USD USD per million completion tokens\n"
-      "  --judge-cache FILE           SQLite response cache: re-scoring re-judges only changed answers\n"
-      "  --judge-max-attempts N       sends per judge request, retries included (default 6)\n\n"
+      "%s"
+      "  --judge-cache FILE           SQLite response cache: re-scoring re-judges only changed answers\n\n"
       "Exit codes: 0 ok, 2 usage or bad input (the message names the file, line and field),\n"
       "3 the judge could not be reached.\n\n"
-      "Options of each task:\n");
+      "Options of each task:\n",
+      JudgeOptionsHelp());
   for (const auto& name : TaskNames()) {
     std::unique_ptr<Task> task;
     CreateTask(name, &task);
@@ -115,16 +106,18 @@ int RunScoreCommand(const std::vector<std::string>& args) {
   if (!status.ok()) return Fail(status);
   const TaskInfo& info = task->info();
 
-  bool live_judge = vm.count("judge");
+  std::optional<JudgeSpec> judge_spec;
+  status = ReadJudgeOptions(vm, &judge_spec);
+  if (!status.ok()) return Fail(status);
+  if (vm.count("judge-cache") && !judge_spec) return Fail(Status::InvalidInput("--judge-cache needs --judge"));
+  bool live_judge = judge_spec.has_value();
   JudgedTask* judged = dynamic_cast<JudgedTask*>(task.get());
-  for (const char* name : kJudgeOptions) {
-    if (vm.count(name) && !live_judge) return Fail(Status::InvalidInput(std::string("--") + name + " needs --judge"));
-  }
   if (live_judge && !judged) return Fail(Status::InvalidInput("task " + info.name + " is not judged; drop --judge"));
 
   TaskConfig config;
   std::set<std::string> accepted = {"task", "predictions", "output", "help"};
-  accepted.insert(std::begin(kJudgeOptions), std::end(kJudgeOptions));
+  accepted.insert(JudgeOptionNames().begin(), JudgeOptionNames().end());
+  accepted.insert("judge-cache");
   for (const auto& option : info.options) {
     accepted.insert(option.name);
     if (vm.count(option.name)) {
@@ -154,13 +147,8 @@ int RunScoreCommand(const std::vector<std::string>& args) {
                                      " reads its predictions from its own files; drop --predictions"));
   }
 
-  JudgeSpec judge_spec;
-  if (live_judge) {
-    if (!config.Get("judge-replay").empty()) {
-      return Fail(Status::InvalidInput("give either --judge (a live judge) or --judge-replay (recorded verdicts)"));
-    }
-    status = ParseJudgeOptions(vm, &judge_spec);
-    if (!status.ok()) return Fail(status);
+  if (live_judge && !config.Get("judge-replay").empty()) {
+    return Fail(Status::InvalidInput("give either --judge (a live judge) or --judge-replay (recorded verdicts)"));
   }
 
   std::vector<Prediction> predictions;
@@ -170,9 +158,9 @@ int RunScoreCommand(const std::vector<std::string>& args) {
   if (!status.ok()) return Fail(status);
   if (live_judge) {
     std::unique_ptr<ResponseCache> cache;
-    if (vm.count("judge-cache")) status = ResponseCache::Open(OptionValue(vm, "judge-cache"), &cache);
+    if (vm.count("judge-cache")) status = ResponseCache::Open(vm["judge-cache"].as<std::string>(), &cache);
     std::unique_ptr<RunnerJudgeClient> client;
-    if (status.ok()) status = RunnerJudgeClient::Create(judge_spec, cache.get(), /*show_progress=*/true, &client);
+    if (status.ok()) status = RunnerJudgeClient::Create(*judge_spec, cache.get(), RunnerOptions(), &client);
     if (status.ok()) status = judged->ScoreWithJudge(predictions, client.get(), &result);
   } else {
     status = task->Score(predictions, &result);
@@ -184,9 +172,12 @@ int RunScoreCommand(const std::vector<std::string>& args) {
     const std::string& path = vm["output"].as<std::string>();
     ScoreInputs inputs(config.values().begin(), config.values().end());
     // The judge's endpoint and settings, never its key (only the variable's name).
-    for (const char* name : kJudgeOptions) {
+    std::vector<std::string> judge_options = JudgeOptionNames();
+    judge_options.push_back("judge-cache");
+    for (const std::string& name : judge_options) {
       if (!vm.count(name)) continue;
-      inputs[name] = name == std::string("judge") ? MaskUrlCredentials(OptionValue(vm, name)) : OptionValue(vm, name);
+      const std::string& value = vm[name].as<std::string>();
+      inputs[name] = name == "judge" ? MaskUrlCredentials(value) : value;
     }
     status = WriteScoreJsonFile(result, inputs, path);
     if (!status.ok()) return Fail(status);

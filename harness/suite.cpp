@@ -146,24 +146,32 @@ Status ParseRetry(const nlohmann::json& j, const std::string& where, RetryPolicy
   return f.Unknown();
 }
 
+// The fields a model and a judge share: how to reach the endpoint.
+Status ParseEndpointFields(const nlohmann::json& j, Fields* f, ModelSpec* m) {
+  SVIT_RETURN_IF_ERROR(f->String("name", &m->name, true));
+  SVIT_RETURN_IF_ERROR(f->String("adapter", &m->adapter));
+  SVIT_RETURN_IF_ERROR(f->String("profile", &m->profile));
+  SVIT_RETURN_IF_ERROR(f->String("base_url", &m->base_url));
+  SVIT_RETURN_IF_ERROR(f->String("model_id", &m->model_id));
+  SVIT_RETURN_IF_ERROR(f->String("api_key_env", &m->api_key_env));
+  SVIT_RETURN_IF_ERROR(f->String("azure_deployment", &m->azure_deployment));
+  SVIT_RETURN_IF_ERROR(f->String("api_version", &m->api_version));
+  SVIT_RETURN_IF_ERROR(f->String("max_tokens_field", &m->max_tokens_field));
+  SVIT_RETURN_IF_ERROR(f->Integer("concurrency", &m->concurrency, 1));
+  SVIT_RETURN_IF_ERROR(f->Number("requests_per_minute", &m->requests_per_minute, 0));
+  SVIT_RETURN_IF_ERROR(f->Number("tokens_per_minute", &m->tokens_per_minute, 0));
+  SVIT_RETURN_IF_ERROR(f->Number("timeout_seconds", &m->timeout_seconds, 0.001));
+  SVIT_RETURN_IF_ERROR(f->Number("connect_timeout_seconds", &m->connect_timeout_seconds, 0.001));
+  if (f->Has("retry")) SVIT_RETURN_IF_ERROR(ParseRetry(j.at("retry"), f->Where("retry"), &m->retry));
+  SVIT_RETURN_IF_ERROR(f->Object("extra_body", &m->extra_body));
+  SVIT_RETURN_IF_ERROR(f->String("revision", &m->revision));
+  return f->Object("options", &m->options);
+}
+
 Status ParseModel(const nlohmann::json& j, const std::string& where, ModelSpec* m) {
   Fields f(j, where);
   SVIT_RETURN_IF_ERROR(f.Check());
-  SVIT_RETURN_IF_ERROR(f.String("name", &m->name, true));
-  SVIT_RETURN_IF_ERROR(f.String("adapter", &m->adapter));
-  SVIT_RETURN_IF_ERROR(f.String("profile", &m->profile));
-  SVIT_RETURN_IF_ERROR(f.String("base_url", &m->base_url));
-  SVIT_RETURN_IF_ERROR(f.String("model_id", &m->model_id));
-  SVIT_RETURN_IF_ERROR(f.String("api_key_env", &m->api_key_env));
-  SVIT_RETURN_IF_ERROR(f.String("azure_deployment", &m->azure_deployment));
-  SVIT_RETURN_IF_ERROR(f.String("api_version", &m->api_version));
-  SVIT_RETURN_IF_ERROR(f.String("max_tokens_field", &m->max_tokens_field));
-  SVIT_RETURN_IF_ERROR(f.Integer("concurrency", &m->concurrency, 1));
-  SVIT_RETURN_IF_ERROR(f.Number("requests_per_minute", &m->requests_per_minute, 0));
-  SVIT_RETURN_IF_ERROR(f.Number("tokens_per_minute", &m->tokens_per_minute, 0));
-  SVIT_RETURN_IF_ERROR(f.Number("timeout_seconds", &m->timeout_seconds, 0.001));
-  SVIT_RETURN_IF_ERROR(f.Number("connect_timeout_seconds", &m->connect_timeout_seconds, 0.001));
-  if (f.Has("retry")) SVIT_RETURN_IF_ERROR(ParseRetry(j.at("retry"), f.Where("retry"), &m->retry));
+  SVIT_RETURN_IF_ERROR(ParseEndpointFields(j, &f, m));
   if (f.Has("generation")) {
     GenerationOverrides g;
     SVIT_RETURN_IF_ERROR(ParseGeneration(j.at("generation"), f.Where("generation"), &g));
@@ -177,12 +185,26 @@ Status ParseModel(const nlohmann::json& j, const std::string& where, ModelSpec* 
     SVIT_RETURN_IF_ERROR(image.String("detail", &m->image_detail));
     SVIT_RETURN_IF_ERROR(image.Unknown());
   }
-  SVIT_RETURN_IF_ERROR(f.Object("extra_body", &m->extra_body));
-  SVIT_RETURN_IF_ERROR(f.String("revision", &m->revision));
-  SVIT_RETURN_IF_ERROR(f.Object("options", &m->options));
   SVIT_RETURN_IF_ERROR(f.Unknown());
   if (m->model_id.empty()) m->model_id = m->name;
   return Status::OK();
+}
+
+// The judge: a model's endpoint fields (its prompts and generation
+// parameters are the judged metric's protocol), an explicit model id, and
+// prices in USD per million tokens (both or neither).
+Status ParseJudge(const nlohmann::json& j, const std::string& where, JudgeSpec* judge) {
+  Fields f(j, where);
+  SVIT_RETURN_IF_ERROR(f.Check());
+  SVIT_RETURN_IF_ERROR(ParseEndpointFields(j, &f, &judge->model));
+  if (judge->model.model_id.empty()) return f.Missing("model_id");
+  bool prompt_price = f.Has("price_prompt"), completion_price = f.Has("price_completion");
+  if (prompt_price != completion_price) {
+    return Status::InvalidInput(where + ": give both price_prompt and price_completion (USD per million tokens)");
+  }
+  SVIT_RETURN_IF_ERROR(f.Number("price_prompt", &judge->usd_per_million_prompt_tokens, 0));
+  SVIT_RETURN_IF_ERROR(f.Number("price_completion", &judge->usd_per_million_completion_tokens, 0));
+  return f.Unknown();
 }
 
 Status ParseTask(const nlohmann::json& j, const std::string& where, const std::string& base_dir, TaskSpec* t) {
@@ -233,6 +255,35 @@ nlohmann::json OverridesJson(const GenerationOverrides& g) {
   if (g.top_p) j["top_p"] = *g.top_p;
   if (g.seed) j["seed"] = *g.seed;
   if (g.stop) j["stop"] = *g.stop;
+  return j;
+}
+
+// The endpoint fields of a model or judge (no key: only its variable's name).
+nlohmann::json EndpointJson(const ModelSpec& m) {
+  nlohmann::json j = {
+      {"name", m.name},
+      {"adapter", m.adapter},
+      {"profile", m.profile},
+      {"base_url", MaskUrlCredentials(m.base_url)},
+      {"model_id", m.model_id},
+      {"api_key_env", m.api_key_env},
+      {"concurrency", m.concurrency},
+      {"requests_per_minute", m.requests_per_minute},
+      {"tokens_per_minute", m.tokens_per_minute},
+      {"timeout_seconds", m.timeout_seconds},
+      {"connect_timeout_seconds", m.connect_timeout_seconds},
+      {"retry",
+       {{"max_attempts", m.retry.max_attempts},
+        {"initial_delay_seconds", m.retry.initial_delay_seconds},
+        {"max_delay_seconds", m.retry.max_delay_seconds},
+        {"max_retry_after_seconds", m.retry.max_retry_after_seconds}}},
+      {"extra_body", m.extra_body},
+      {"revision", m.revision},
+      {"options", m.options},
+  };
+  if (!m.azure_deployment.empty()) j["azure_deployment"] = m.azure_deployment;
+  if (!m.api_version.empty()) j["api_version"] = m.api_version;
+  if (!m.max_tokens_field.empty()) j["max_tokens_field"] = m.max_tokens_field;
   return j;
 }
 
@@ -288,6 +339,11 @@ Status ParseSuite(const nlohmann::json& document, const std::string& base_dir, c
   const auto& tasks = document.at("tasks");
   if (!models.is_array() || models.empty()) return f.Wrong("models", "a non-empty array");
   if (!tasks.is_array() || tasks.empty()) return f.Wrong("tasks", "a non-empty array");
+  if (f.Has("judge")) {
+    JudgeSpec judge;
+    SVIT_RETURN_IF_ERROR(ParseJudge(document.at("judge"), origin + ": judge", &judge));
+    out->judge = std::move(judge);
+  }
   SVIT_RETURN_IF_ERROR(f.Unknown());
   for (size_t i = 0; i < models.size(); ++i) {
     ModelSpec m;
@@ -321,6 +377,17 @@ Status ValidateSuite(const Suite& suite) {
     if (!m.image_detail.empty() && m.image_detail != "low" && m.image_detail != "high" && m.image_detail != "auto") {
       return Status::InvalidInput("model " + m.name + ": image.detail must be low, high or auto");
     }
+  }
+  if (suite.judge) {
+    const ModelSpec& j = suite.judge->model;
+    if (j.name.empty()) return Status::InvalidInput("the judge has an empty name");
+    if (j.adapter != "openai") {
+      return Status::InvalidInput("judge " + j.name + ": adapter must be \"openai\" (a chat endpoint: OpenAI, "
+                                  "Azure or an OpenAI-compatible server), got \"" + j.adapter + "\"");
+    }
+    if (j.base_url.empty()) return Status::InvalidInput("judge " + j.name + ": base_url is required");
+    if (j.model_id.empty()) return Status::InvalidInput("judge " + j.name + ": model_id is required");
+    SVIT_RETURN_IF_ERROR(CheckModelSpec(j).WithContext("judge"));
   }
   std::set<std::string> task_names;
   for (const auto& t : suite.tasks) {
@@ -373,33 +440,10 @@ nlohmann::json SuiteToJson(const Suite& suite) {
   j["cache"] = suite.CachePath();
   nlohmann::json models = nlohmann::json::array();
   for (const auto& m : suite.models) {
-    nlohmann::json model = {
-        {"name", m.name},
-        {"adapter", m.adapter},
-        {"profile", m.profile},
-        {"base_url", MaskUrlCredentials(m.base_url)},
-        {"model_id", m.model_id},
-        {"api_key_env", m.api_key_env},
-        {"concurrency", m.concurrency},
-        {"requests_per_minute", m.requests_per_minute},
-        {"tokens_per_minute", m.tokens_per_minute},
-        {"timeout_seconds", m.timeout_seconds},
-        {"connect_timeout_seconds", m.connect_timeout_seconds},
-        {"retry",
-         {{"max_attempts", m.retry.max_attempts},
-          {"initial_delay_seconds", m.retry.initial_delay_seconds},
-          {"max_delay_seconds", m.retry.max_delay_seconds},
-          {"max_retry_after_seconds", m.retry.max_retry_after_seconds}}},
-        {"generation", GenerationParamsJson(m.generation)},
-        {"system_prompt", m.system_prompt},
-        {"image", {{"max_side", m.image_max_side}, {"detail", m.image_detail}}},
-        {"extra_body", m.extra_body},
-        {"revision", m.revision},
-        {"options", m.options},
-    };
-    if (!m.azure_deployment.empty()) model["azure_deployment"] = m.azure_deployment;
-    if (!m.api_version.empty()) model["api_version"] = m.api_version;
-    if (!m.max_tokens_field.empty()) model["max_tokens_field"] = m.max_tokens_field;
+    nlohmann::json model = EndpointJson(m);
+    model["generation"] = GenerationParamsJson(m.generation);
+    model["system_prompt"] = m.system_prompt;
+    model["image"] = {{"max_side", m.image_max_side}, {"detail", m.image_detail}};
     models.push_back(std::move(model));
   }
   j["models"] = models;
@@ -416,6 +460,13 @@ nlohmann::json SuiteToJson(const Suite& suite) {
     tasks.push_back(std::move(task));
   }
   j["tasks"] = tasks;
+  if (suite.judge) {
+    nlohmann::json judge = EndpointJson(suite.judge->model);
+    auto price = [](double usd) { return usd < 0 ? nlohmann::json() : nlohmann::json(usd); };
+    judge["price_prompt"] = price(suite.judge->usd_per_million_prompt_tokens);
+    judge["price_completion"] = price(suite.judge->usd_per_million_completion_tokens);
+    j["judge"] = judge;
+  }
   return j;
 }
 

@@ -4,6 +4,9 @@
 // suite file are relative to the file's folder. API keys never appear in a
 // suite: a model names the environment variable that holds its key.
 // Unknown fields are errors (a typo must not silently change a run).
+// An optional judge (a chat endpoint, described like a model, plus its
+// prices) scores the judged tasks; without one, `run` refuses a task that
+// cannot be scored without a live judge.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -44,6 +47,15 @@ struct ModelSpec {
   nlohmann::json options = nlohmann::json::object();  // adapter-specific settings
 };
 
+// A judge model: a chat endpoint (adapter "openai": OpenAI, Azure or any
+// OpenAI-compatible server) and what its tokens cost.
+struct JudgeSpec {
+  ModelSpec model;  // name = the judge's label; model_id = the requested model
+  // US dollars per million tokens; negative = unknown.
+  double usd_per_million_prompt_tokens = -1.0;
+  double usd_per_million_completion_tokens = -1.0;
+};
+
 // Per-task overrides of the model's generation parameters.
 struct GenerationOverrides {
   std::optional<int> max_new_tokens;
@@ -70,6 +82,7 @@ struct TaskSpec {
 struct Suite {
   std::vector<ModelSpec> models;
   std::vector<TaskSpec> tasks;
+  std::optional<JudgeSpec> judge;
   std::string output = "runs";
   std::string cache;  // "" = <output>/cache.sqlite
   std::string origin; // the suite file, or "command line"
@@ -83,11 +96,13 @@ Status LoadSuiteFile(const std::string& path, Suite* out);
 Status ParseSuite(const nlohmann::json& document, const std::string& base_dir, const std::string& origin,
                   Suite* out);
 // Checks the parts that do not depend on the file format: unique names,
-// known tasks, their required options, valid templates.
+// known tasks, their required options, valid templates, the judge's
+// endpoint.
 Status ValidateSuite(const Suite& suite);
 
 // The suite as JSON, complete with defaults, for the run record. Holds no
 // secret: keys are only named, and credentials in URLs are masked.
+// "judge" is present only when the suite has one.
 nlohmann::json SuiteToJson(const Suite& suite);
 // Generation parameters as the suite writes them ({max_tokens, temperature, ...}).
 nlohmann::json GenerationParamsJson(const GenerationParams& params);

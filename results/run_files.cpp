@@ -185,6 +185,7 @@ Status ReadTaskRun(const nlohmann::json& j, const std::string& where, TaskRun* o
   SVIT_RETURN_IF_ERROR(Get(j, "metrics_unrounded", where, &score.metrics_unrounded));
   SVIT_RETURN_IF_ERROR(Get(j, "official_output", where, &score.official_output));
   SVIT_RETURN_IF_ERROR(Get(j, "notes", where, &score.notes));
+  if (j.contains("judge")) score.judge = j.at("judge");
   const nlohmann::json* counts;
   SVIT_RETURN_IF_ERROR(Field(j, "counts", where, &counts));
   std::string counts_where = where + ".counts";

@@ -5,7 +5,8 @@
 //                   model {name, id, adapter, profile, identity}, status,
 //                   started_at, finished_at, versions, config (secrets
 //                   removed), tasks: [{task, inputs, counts, metrics,
-//                   metrics_unrounded, official_output, notes, protocol
+//                   metrics_unrounded, official_output, notes, judge
+//                   (judged tasks: tasks/judge_session.h Record()), protocol
 //                   {prompt_template_sha256, dataset_sha256, prompts_sha256,
 //                   input_sha256, prompt_template, system_prompt,
 //                   task_default_prompt}, images, limit, usage, requests,

@@ -44,6 +44,7 @@ RunRecord SampleRecord() {
   run.score.counts = {2, 1, 0, 1, 0};
   run.score.official_output = "Overall Accuracy is: 100.00\n";
   run.score.notes = {"1 failed request is excluded"};
+  run.score.judge = {{"endpoint", "gpt4"}, {"model", "gpt-4-0613"}, {"usage", {{"requests", 2}, {"cost_usd", 0.25}}}};
   SampleScore a;
   a.id = "1";
   a.prediction = "two \"dogs\"\n";
@@ -102,6 +103,7 @@ TEST(RunFiles, WritesAndReadsBack) {
   EXPECT_EQ(r.score.metrics, w.score.metrics);
   EXPECT_EQ(r.score.official_output, w.score.official_output);
   EXPECT_EQ(r.score.notes, w.score.notes);
+  EXPECT_EQ(r.score.judge, w.score.judge);
   EXPECT_EQ(r.score.counts.failed, 1u);
   ASSERT_EQ(r.score.per_sample.size(), 2u);
   EXPECT_EQ(r.score.per_sample[0].prediction, "two \"dogs\"\n");

@@ -38,6 +38,19 @@ TEST(SuiteDocs, EveryServerKindHasAnExampleThatParses) {
                                              "azure"}));
 }
 
+TEST(SuiteDocs, JudgeExampleParses) {
+  std::string text = testing::ReadText(DataPath("../../docs/suite.md"));
+  size_t pos = text.find("```json\n", text.find("## Judge"));
+  ASSERT_LT(pos, text.find("## Examples"));
+  size_t end = text.find("```\n", pos + 8);
+  Suite suite;
+  Status status = ParseSuite(nlohmann::json::parse(text.substr(pos + 8, end - pos - 8)), "/suites", "docs", &suite);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_TRUE(suite.judge.has_value());
+  EXPECT_EQ(suite.judge->model.model_id, "gpt-4-0613");
+  EXPECT_EQ(suite.judge->usd_per_million_completion_tokens, 60);
+}
+
 TEST(Suite, DefaultsAndResolvedPaths) {
   Suite suite;
   nlohmann::json doc = {{"models", {{{"name", "m"}, {"base_url", "http://h/v1"}}}},
@@ -73,6 +86,50 @@ TEST(Suite, RecordedConfigHasNoSecrets) {
   EXPECT_EQ(MaskUrlCredentials("http://h:80/v1"), "http://h:80/v1");
 }
 
+TEST(Suite, JudgeObjectIsParsedAndRecordedWithoutSecrets) {
+  Suite suite;
+  nlohmann::json doc = {{"models", {{{"name", "m"}, {"base_url", "http://h/v1"}}}},
+                        {"tasks", {{{"name", "vqav2"}, {"files", {{"questions", "q"}, {"annotations", "a"}}}}}},
+                        {"judge", {{"name", "gpt4"},
+                                   {"profile", "azure"},
+                                   {"base_url", "https://user:hunter2@judge.example"},
+                                   {"azure_deployment", "gpt4-judge"},
+                                   {"api_version", "2024-06-01"},
+                                   {"model_id", "gpt-4-0613"},
+                                   {"api_key_env", "JUDGE_KEY"},
+                                   {"concurrency", 2},
+                                   {"requests_per_minute", 30},
+                                   {"retry", {{"max_attempts", 3}}},
+                                   {"price_prompt", 30},
+                                   {"price_completion", 60}}}};
+  Status status = ParseSuite(doc, "", "s.json", &suite);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_TRUE(suite.judge.has_value());
+  const JudgeSpec& judge = *suite.judge;
+  EXPECT_EQ(judge.model.name, "gpt4");
+  EXPECT_EQ(judge.model.adapter, "openai");
+  EXPECT_EQ(judge.model.model_id, "gpt-4-0613");
+  EXPECT_EQ(judge.model.azure_deployment, "gpt4-judge");
+  EXPECT_EQ(judge.model.concurrency, 2u);
+  EXPECT_EQ(judge.model.requests_per_minute, 30);
+  EXPECT_EQ(judge.model.retry.max_attempts, 3);
+  EXPECT_EQ(judge.usd_per_million_prompt_tokens, 30);
+  EXPECT_EQ(judge.usd_per_million_completion_tokens, 60);
+  nlohmann::json recorded = SuiteToJson(suite);
+  EXPECT_EQ(recorded["judge"]["model_id"], "gpt-4-0613");
+  EXPECT_EQ(recorded["judge"]["api_key_env"], "JUDGE_KEY");
+  EXPECT_EQ(recorded["judge"]["base_url"], "https://***@judge.example");
+  EXPECT_EQ(recorded["judge"]["price_prompt"], 30);
+  EXPECT_EQ(recorded["judge"]["price_completion"], 60);
+  EXPECT_EQ(recorded.dump().find("hunter2"), std::string::npos);
+
+  Suite without;
+  doc.erase("judge");
+  ASSERT_TRUE(ParseSuite(doc, "", "s.json", &without).ok());
+  EXPECT_FALSE(without.judge.has_value());
+  EXPECT_FALSE(SuiteToJson(without).contains("judge"));
+}
+
 struct BadSuite {
   const char* name;
   nlohmann::json patch;  // merged into a valid suite
@@ -100,6 +157,15 @@ nlohmann::json Model(nlohmann::json fields) {
   nlohmann::json model = {{"name", "m"}, {"base_url", "http://h/v1"}};
   model.update(fields);
   return {{"models", {model}}};
+}
+
+nlohmann::json Judge(nlohmann::json fields) {
+  nlohmann::json judge = {{"name", "j"}, {"base_url", "http://judge/v1"}, {"model_id", "gpt-4"}};
+  judge.update(fields);
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (it->is_null()) judge.erase(it.key());
+  }
+  return {{"judge", judge}};
 }
 
 nlohmann::json TaskWith(nlohmann::json fields) {
@@ -135,7 +201,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadSuite{"BadRequestKind", TaskWith({{"request", "score"}}), "tasks[0].request"},
         BadSuite{"RankOnAChatEndpoint", TaskWith({{"request", "rank"}}), "chat endpoints (model m) cannot answer"},
         BadSuite{"AzureWithoutApiVersion", Model({{"profile", "azure"}, {"api_key_env", ""}}),
-                 "needs an api_version"}),
+                 "needs an api_version"},
+        BadSuite{"JudgeNotAnObject", {{"judge", "gpt4"}}, "suite.json: judge: must be a JSON object"},
+        BadSuite{"MisspelledJudgeField", Judge({{"modle_id", "x"}}), "judge: unknown field 'modle_id'"},
+        BadSuite{"JudgeWithGeneration", Judge({{"generation", {{"max_tokens", 9}}}}),
+                 "judge: unknown field 'generation'"},
+        BadSuite{"JudgeWithoutModelId", Judge({{"model_id", nullptr}}), "judge.model_id: required field is missing"},
+        BadSuite{"JudgeWithoutName", Judge({{"name", nullptr}}), "judge.name: required field is missing"},
+        BadSuite{"JudgeWithoutBaseUrl", Judge({{"base_url", nullptr}}), "judge j: base_url is required"},
+        BadSuite{"JudgeWithOnePrice", Judge({{"price_prompt", 1}}), "judge: give both price_prompt and price_completion"},
+        BadSuite{"JudgeNegativePrice", Judge({{"price_prompt", -1}, {"price_completion", 1}}),
+                 "judge.price_prompt: must be a number >= 0"},
+        BadSuite{"JudgeLocalAdapter", Judge({{"adapter", "local"}}), "judge j: adapter must be \"openai\""},
+        BadSuite{"JudgeUnknownProfile", Judge({{"profile", "vlm"}}), "unknown endpoint profile 'vlm'"}),
     [](const ::testing::TestParamInfo<BadSuite>& info) { return std::string(info.param.name); });
 
 TEST(Suite, InvalidJsonNamesLineAndColumn) {
