@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/sha256.h"
 #include "results/recompute.h"
 
 namespace svit {
@@ -296,6 +297,17 @@ Direction MetricDirection(const std::string& metric_path) {
   return Direction::kHigherIsBetter;
 }
 
+namespace {
+
+// The judge's identity shortened for a message: its requested model and a hash of the rest.
+std::string JudgeLabel(const std::string& identity) {
+  if (identity.empty()) return "no judge";
+  size_t end = identity.find(' ');
+  return identity.substr(0, end) + " #" + Sha256Hex(identity).substr(0, 8);
+}
+
+}  // namespace
+
 std::vector<std::string> ProtocolDifferences(const RunSet& base, const RunSet& candidate) {
   std::vector<std::string> differences;
   for (const auto& [name, b] : base.tasks) {
@@ -309,6 +321,10 @@ std::vector<std::string> ProtocolDifferences(const RunSet& base, const RunSet& c
     };
     check("prompt_template_sha256", b.protocol.prompt_template_sha256, c.protocol.prompt_template_sha256);
     check("dataset_sha256", b.protocol.dataset_sha256, c.protocol.dataset_sha256);
+    if (b.protocol.judge != c.protocol.judge) {
+      differences.push_back(name + ": judge differs (" + JudgeLabel(b.protocol.judge) + " vs " +
+                            JudgeLabel(c.protocol.judge) + ")");
+    }
     std::unordered_set<std::string_view> base_ids, candidate_ids;
     for (const auto& s : b.score.per_sample) base_ids.insert(s.id);
     for (const auto& s : c.score.per_sample) candidate_ids.insert(s.id);

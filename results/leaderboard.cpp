@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/sha256.h"
 #include "results/recompute.h"
 #include "results/text_format.h"
 
@@ -85,9 +86,14 @@ Status ParseColumn(const std::string& text, LeaderboardColumn* out) {
 }
 
 std::string ProtocolLabel(const Protocol& protocol) {
-  if (protocol.dataset_sha256.empty() && protocol.prompt_template_sha256.empty()) return "unknown";
-  return "d:" + (protocol.dataset_sha256.empty() ? std::string("?") : Short(protocol.dataset_sha256)) +
-         " p:" + (protocol.prompt_template_sha256.empty() ? std::string("?") : Short(protocol.prompt_template_sha256));
+  if (protocol.dataset_sha256.empty() && protocol.prompt_template_sha256.empty() && protocol.judge.empty()) {
+    return "unknown";
+  }
+  std::string label =
+      "d:" + (protocol.dataset_sha256.empty() ? std::string("?") : Short(protocol.dataset_sha256)) +
+      " p:" + (protocol.prompt_template_sha256.empty() ? std::string("?") : Short(protocol.prompt_template_sha256));
+  if (!protocol.judge.empty()) label += " j:" + Short(Sha256Hex(protocol.judge));
+  return label;
 }
 
 void BuildLeaderboard(const std::vector<RunSet>& runs, const std::vector<LeaderboardColumn>& columns,

@@ -166,6 +166,14 @@ nlohmann::json ToJson(JsonValue value) {
   return nullptr;
 }
 
+std::string JudgeIdentity(const nlohmann::json& judge) {
+  if (!judge.is_object()) return "";
+  auto field = [&](const char* name) { return judge.contains(name) ? judge[name].dump() : std::string("null"); };
+  // Which endpoint answered (name, URL, cost) does not change a verdict; the model and the prompts do.
+  return "model=" + field("model") + " reported=" + field("reported_models") + " protocol=" + field("protocol") +
+         " parameters=" + field("parameters") + " prompt_template_sha256=" + field("prompt_template_sha256");
+}
+
 Status ParseTaskResult(JsonObject object, const Where& where, TaskResult* out) {
   std::string_view task;
   SVIT_RETURN_IF_ERROR(GetString(object, "task", where, &task));
@@ -205,6 +213,7 @@ Status ParseTaskResult(JsonObject object, const Where& where, TaskResult* out) {
                                   std::string(JsonTypeName(value)));
     }
     score.judge = ToJson(value);
+    out->protocol.judge = JudgeIdentity(score.judge);
   }
   if (object.at_key("protocol").get(value) == simdjson::SUCCESS && !value.is_null()) {
     SVIT_RETURN_IF_ERROR(GetObject(value, where, &inner));

@@ -23,7 +23,14 @@ namespace svit {
 struct Protocol {
   std::string prompt_template_sha256;
   std::string dataset_sha256;
+  // The judge a judged result was scored by ("" when none): requested and
+  // reported model ids, judge protocol, parameters and prompt-template hash.
+  // Numbers from different judges are different measurements.
+  std::string judge;
 };
+
+// Protocol::judge for a result's `judge` object (JudgeSession::Record()).
+std::string JudgeIdentity(const nlohmann::json& judge);
 
 struct TaskResult {
   ScoreResult score;  // task, counts, metrics, metrics_unrounded, per_sample, notes, judge

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "results/comparison.h"
+#include "results/leaderboard.h"
 #include "results/recompute.h"
 #include "results/run_set.h"
 #include "tests/test_util.h"
@@ -250,6 +251,42 @@ TEST(Compare, RefusesDifferentProtocolsUnlessAllowed) {
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
   EXPECT_NE(allowed.out.find("warning: protocol difference allowed: pope: dataset_sha256 differs"),
             std::string::npos);
+}
+
+TEST(Compare, RefusesResultsOfDifferentJudges) {
+  // The same answers scored by two judges (or by one judge and by rules alone)
+  // are different measurements: compare refuses them like a dataset change.
+  TempDir dir;
+  auto judged = [](const std::string& model, const std::string& sha) {
+    nlohmann::json result = BinaryResult({1, 0, 1});
+    result["judge"] = {{"endpoint", "local"},
+                       {"model", model},
+                       {"reported_models", {model}},
+                       {"protocol", "vlmevalkit multiple_choice"},
+                       {"parameters", {{"temperature", 0}}},
+                       {"prompt_template_sha256", sha}};
+    return result.dump();
+  };
+  std::string a = dir.Write("a.json", judged("gpt-4-0613", "aaaa"));
+  std::string same = dir.Write("same.json", judged("gpt-4-0613", "aaaa"));
+  std::string other_model = dir.Write("other_model.json", judged("gpt-4o", "aaaa"));
+  std::string other_prompt = dir.Write("other_prompt.json", judged("gpt-4-0613", "bbbb"));
+  std::string rules_only = dir.Write("rules.json", BinaryResult({1, 0, 1}).dump());
+
+  EXPECT_EQ(RunCli({"compare", a, same}).exit_code, 0);
+  auto model = RunCli({"compare", a, other_model});
+  EXPECT_EQ(model.exit_code, 2);
+  EXPECT_NE(model.err.find("toy: judge differs (model=\"gpt-4-0613\" #"), std::string::npos) << model.err;
+  EXPECT_NE(model.err.find(" vs model=\"gpt-4o\" #"), std::string::npos) << model.err;
+  EXPECT_EQ(RunCli({"compare", a, other_prompt}).exit_code, 2);
+  auto rules = RunCli({"compare", rules_only, a});
+  EXPECT_EQ(rules.exit_code, 2);
+  EXPECT_NE(rules.err.find("toy: judge differs (no judge vs model=\"gpt-4-0613\""), std::string::npos) << rules.err;
+
+  RunSet with_judge = Load(a);
+  const std::string label = ProtocolLabel(with_judge.tasks.at("toy").protocol);
+  EXPECT_EQ(label.rfind("d:? p:? j:", 0), 0u) << label;
+  EXPECT_EQ(ProtocolLabel(Load(rules_only).tasks.at("toy").protocol), "unknown");
 }
 
 TEST(Compare, RefusesDifferentSampleSets) {
