@@ -442,6 +442,58 @@ TEST(McqFallbackCli, ScoreMmbenchWithALiveJudge) {
   EXPECT_EQ(judge.Stats()["total"], 3 + 3 + 2);
 }
 
+TEST(McqFallbackCli, RunAsksTheSuitesJudgeOnlyForUndecidedRows) {
+  // `run` scores a multiple-choice task with the judge fallback when a judge
+  // is named. The first question of the MMBench fixture has three circular
+  // copies (red is right: letters A, C, B); the model's "I cannot tell" names
+  // no option, so the rules leave all three open and the question unresolved.
+  TempDir dir;
+  const std::string data = DataPath("mmbench/mini_dev_en.tsv");
+  MockServer model(nlohmann::json{{"default_answer", "I cannot tell"}});
+  MockServer judge({{"default_answer", "no letter"},
+                    {"rules",
+                     {{{"match", "A. red\n"}, {"answer", "A"}},
+                      {{"match", "A. blue\n"}, {"answer", "C"}},
+                      {{"match", "A. green\n"}, {"answer", "B"}}}}});
+  auto run = [&](const std::string& run_id, bool with_judge) {
+    std::vector<std::string> args = {"run", "--task", "mmbench", "--data", data, "--model",
+                                     "m=" + model.url() + "/v1", "--output", dir.File("runs"), "--run-id", run_id,
+                                     "--limit", "1"};
+    if (with_judge) {
+      for (const std::string& a : {std::string("--judge"), "j=" + judge.url() + "/v1", std::string("--judge-model"),
+                                   std::string("judge-1")}) {
+        args.push_back(a);
+      }
+    }
+    return RunCli(args);
+  };
+
+  auto rules_only = run("rules", false);
+  ASSERT_EQ(rules_only.exit_code, 0) << rules_only.err;
+  auto rules_task = ReadJsonFile(dir.File("runs/rules/m/run.json"))["tasks"][0];
+  EXPECT_EQ(rules_task["metrics"]["overall"], 0.0);
+  EXPECT_TRUE(rules_task["judge"].is_null());
+  EXPECT_EQ(judge.Stats()["total"], 0);
+
+  auto judged = run("judged", true);
+  ASSERT_EQ(judged.exit_code, 0) << judged.err;
+  EXPECT_EQ(model.Stats()["total"], 3);  // the second run's answers come from the cache
+  EXPECT_EQ(judge.Stats()["total"], 3);
+  auto task = ReadJsonFile(dir.File("runs/judged/m/run.json"))["tasks"][0];
+  EXPECT_EQ(task["metrics"]["overall"], 1.0);
+  EXPECT_EQ(task["metrics"]["judge_fallback"],
+            nlohmann::json({{"asked", 3}, {"resolved", 3}, {"none_fits", 0}, {"unresolved", 0}, {"failed", 0}}));
+  for (const auto& sample : task["per_sample"]) EXPECT_EQ(sample["matched_by"], "judge") << sample.dump();
+  EXPECT_EQ(task["judge"]["model"], "judge-1");
+  EXPECT_NE(judged.out.find("judge: judge-1 via j"), std::string::npos) << judged.out;
+
+  // Judged once: a rerun asks the judge nothing.
+  auto again = run("again", true);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(judge.Stats()["total"], 3);
+  EXPECT_EQ(ReadJsonFile(dir.File("runs/again/m/run.json"))["tasks"][0]["metrics"]["overall"], 1.0);
+}
+
 TEST(McqFallbackCli, UnreachableJudgeExitsThreeOnlyWhenItIsNeeded) {
   TempDir dir;
   std::map<std::string, std::string> options;
