@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS tasks (
   prompt_template_sha256 TEXT, dataset_sha256 TEXT,
   total INTEGER, answered INTEGER, missing INTEGER, failed INTEGER, unparseable INTEGER,
   inputs_json TEXT, metrics_json TEXT, metrics_unrounded_json TEXT, notes_json TEXT,
-  official_output TEXT, PRIMARY KEY (run_id, task));
+  official_output TEXT, judge_json TEXT, PRIMARY KEY (run_id, task));
 CREATE TABLE IF NOT EXISTS metrics (
   run_id TEXT NOT NULL, task TEXT NOT NULL, path TEXT NOT NULL, value REAL, rounded REAL,
   PRIMARY KEY (run_id, task, path),
@@ -111,7 +111,15 @@ Status ResultsStore::Open(const std::string& path, std::unique_ptr<ResultsStore>
   out->reset(new ResultsStore(db, path));
   sqlite3_busy_timeout(db, 10000);
   SVIT_RETURN_IF_ERROR((*out)->Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"));
-  return (*out)->Exec(kSchema);
+  SVIT_RETURN_IF_ERROR((*out)->Exec(kSchema));
+  // Stores written before judges were recorded lack the column.
+  if (!(*out)->TasksHaveJudgeColumn()) return (*out)->Exec("ALTER TABLE tasks ADD COLUMN judge_json TEXT");
+  return Status::OK();
+}
+
+bool ResultsStore::TasksHaveJudgeColumn() const {
+  Statement columns(db_, "SELECT 1 FROM pragma_table_info('tasks') WHERE name = 'judge_json'");
+  return columns.ok() && columns.Step() == SQLITE_ROW;
 }
 
 Status ResultsStore::OpenExisting(const std::string& path, std::unique_ptr<ResultsStore>* out,
@@ -168,7 +176,7 @@ Status ResultsStore::Put(const RunSet& run) {
     insert.Bind(6, NowUtc());
     if (insert.Step() != SQLITE_DONE) return fail("cannot insert run");
 
-    Statement task_row(db_, "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement task_row(db_, "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Statement metric_row(db_, "INSERT INTO metrics VALUES (?, ?, ?, ?, ?)");
     Statement sample_row(db_, "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!task_row.ok() || !metric_row.ok() || !sample_row.ok()) return fail("cannot prepare");
@@ -189,6 +197,7 @@ Status ResultsStore::Put(const RunSet& run) {
       task_row.Bind(12, Dump(s.metrics_unrounded));
       task_row.Bind(13, Dump(nlohmann::json(s.notes)));
       task_row.Bind(14, s.official_output);
+      task_row.Bind(15, s.judge.is_null() ? std::string() : Dump(s.judge));
       if (task_row.Step() != SQLITE_DONE) return fail("cannot insert task " + name);
       for (const auto& [path, value] : NumericLeaves(s.metrics_unrounded)) {
         metric_row.Reset();
@@ -254,10 +263,11 @@ Status ResultsStore::Get(const std::string& run_id, RunSet* out, bool* found) {
   out->created_at = run.Text(2);
   out->source = path_ + "#" + run_id;
 
-  Statement tasks(db_,
-                  "SELECT task, prompt_template_sha256, dataset_sha256, total, answered, missing, "
-                  "failed, unparseable, inputs_json, metrics_json, metrics_unrounded_json, notes_json, "
-                  "official_output FROM tasks WHERE run_id = ? ORDER BY task");
+  const std::string tasks_sql =
+      std::string("SELECT task, prompt_template_sha256, dataset_sha256, total, answered, missing, failed, "
+                  "unparseable, inputs_json, metrics_json, metrics_unrounded_json, notes_json, official_output, ") +
+      (TasksHaveJudgeColumn() ? "judge_json" : "NULL") + " FROM tasks WHERE run_id = ? ORDER BY task";
+  Statement tasks(db_, tasks_sql.c_str());
   Statement samples(db_,
                     "SELECT sample_id, prediction, extracted, score, status, detail_json FROM samples "
                     "WHERE run_id = ? AND task = ? ORDER BY position");
@@ -276,6 +286,9 @@ Status ResultsStore::Get(const std::string& run_id, RunSet* out, bool* found) {
     s.metrics_unrounded = ParseOr(tasks.Text(10), nlohmann::json::object());
     s.notes = ParseOr(tasks.Text(11), nlohmann::json::array()).get<std::vector<std::string>>();
     s.official_output = tasks.Text(12);
+    const std::string judge = tasks.Text(13);
+    if (!judge.empty()) s.judge = ParseOr(judge, nullptr);
+    task.protocol.judge = JudgeIdentity(s.judge);
     samples.Reset();
     samples.Bind(1, run_id);
     samples.Bind(2, s.task);

@@ -48,6 +48,7 @@ class ResultsStore {
   ResultsStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status Exec(const char* sql);
   Status Error(const std::string& what) const;
+  bool TasksHaveJudgeColumn() const;
 
   sqlite3* db_;
   std::string path_;

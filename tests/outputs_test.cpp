@@ -69,6 +69,40 @@ TEST(ResultsStore, PutListGetRoundTripInWalMode) {
   sqlite3_close(db);
 }
 
+TEST(ResultsStore, KeepsTheJudgeAndUpgradesStoresWrittenWithoutIt) {
+  TempDir dir;
+  const std::string path = dir.File("results.sqlite");
+  // A store as written before judges were recorded: its tasks table has no judge_json.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE tasks (run_id TEXT NOT NULL, task TEXT NOT NULL, prompt_template_sha256 TEXT,"
+                         " dataset_sha256 TEXT, total INTEGER, answered INTEGER, missing INTEGER, failed INTEGER,"
+                         " unparseable INTEGER, inputs_json TEXT, metrics_json TEXT, metrics_unrounded_json TEXT,"
+                         " notes_json TEXT, official_output TEXT, PRIMARY KEY (run_id, task));",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  std::unique_ptr<ResultsStore> store;
+  ASSERT_TRUE(ResultsStore::Open(path, &store).ok());
+  RunSet run;
+  ASSERT_TRUE(LoadRunSet(Fixture("runs/base"), &run).ok());
+  const nlohmann::json judge = {{"model", "gpt-4-0613"}, {"prompt_template_sha256", "abc"}, {"protocol", "p"}};
+  run.tasks["pope"].score.judge = judge;
+  run.tasks["pope"].protocol.judge = JudgeIdentity(judge);
+  ASSERT_TRUE(store->Put(run).ok());
+  RunSet back;
+  bool found = false;
+  ASSERT_TRUE(store->Get("run-base", &back, &found).ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(back.tasks["pope"].score.judge, judge);
+  EXPECT_EQ(back.tasks["pope"].protocol.judge, JudgeIdentity(judge));
+  EXPECT_NE(back.tasks["pope"].protocol.judge, "");
+  EXPECT_TRUE(back.tasks["mme"].score.judge.is_null());
+  EXPECT_EQ(back.tasks["mme"].protocol.judge, "");
+}
+
 TEST(RunsCommand, AddListAndCompareByRunId) {
   TempDir dir;
   const std::string store = dir.File("results.sqlite");
