@@ -15,7 +15,9 @@
 # and a build with bench programs (cmake --build build --target http_load).
 # Knobs (env): BUILD (build), PORT (18431), DUR (seconds per run, 5), REPS (3),
 #   CONNS ("64 256"), BODIES ("1k 200k"), WORKERS (nginx workers, 1),
-#   EXTRA (more http_load flags, e.g. "--distinct-images").
+#   EXTRA (more http_load flags, e.g. "--distinct-images"),
+#   BASE_LOAD (another build's http_load, e.g. of the commit before a change:
+#   measured in the same sitting as "svit-eval base").
 # Everything binds 127.0.0.1; nginx (bench/lib/nginx_endpoint.sh) runs from a
 # temp dir and is stopped by PID.
 set -euo pipefail
@@ -77,15 +79,19 @@ for body in $BODIES; do
         printf 'wrk -t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$body" "$conns" "$rps" \
           "$(python3 -c "print(1e6*$(cpu_of "$W/time")/$n)")" "$errors" "$load" >> "$RES"
       done
-      # shellcheck disable=SC2086
-      /usr/bin/time -f "%U %S" -o "$W/time" timeout $((DUR + 30)) \
-        "$LOAD" --url "http://127.0.0.1:$PORT/v1" --body "$body" --concurrency "$conns" --seconds "$DUR" $EXTRA > "$W/svit.txt"
-      n=$(awk '{print $2}' "$W/svit.txt")
-      rps=$(awk '{print $6}' "$W/svit.txt")
-      failed=$(awk '{print $10}' "$W/svit.txt")
-      printf 'svit-eval\t%s\t%s\t%s\t%s\t%s\t%s\n' "$body" "$conns" "$rps" \
-        "$(python3 -c "print(1e6*$(cpu_of "$W/time")/$n)")" "$failed" "$load" >> "$RES"
-      tail -3 "$RES" >&2
+      for client in svit-eval ${BASE_LOAD:+"svit-eval base"}; do
+        program=$LOAD
+        [[ $client == "svit-eval base" ]] && program=$BASE_LOAD
+        # shellcheck disable=SC2086
+        /usr/bin/time -f "%U %S" -o "$W/time" timeout $((DUR + 30)) \
+          "$program" --url "http://127.0.0.1:$PORT/v1" --body "$body" --concurrency "$conns" --seconds "$DUR" $EXTRA > "$W/svit.txt"
+        n=$(awk '{print $2}' "$W/svit.txt")
+        rps=$(awk '{print $6}' "$W/svit.txt")
+        failed=$(awk '{print $10}' "$W/svit.txt")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$client" "$body" "$conns" "$rps" \
+          "$(python3 -c "print(1e6*$(cpu_of "$W/time")/$n)")" "$failed" "$load" >> "$RES"
+      done
+      tail -4 "$RES" >&2
     done
   done
 done

@@ -18,7 +18,9 @@
 # Knobs (env): BUILD (build), PORT (18432), QUESTIONS (100000), IMAGE_BYTES
 #   (2000), CONCURRENCY (64), REPS (3), WORKERS (nginx workers, 1),
 #   DATA (bench/data/vqav2-run-QUESTIONS-IMAGE_BYTES, kept between runs),
-#   EXTRA (more `svit-eval run` flags).
+#   EXTRA (more `svit-eval run` flags), BASE_BUILD (another build folder,
+#   e.g. of the commit before a change: measured in the same sitting, rows
+#   "base cold" and "base warm").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,9 +55,9 @@ echo "# $(nproc) cores, $(uname -r), $(nginx -v 2>&1), $QUESTIONS questions, $IM
 
 # Prints "wall cpu rss_kb" of one `svit-eval run`; fails when the run does.
 run_once() {
-  local cache=$1 run_id=$2
+  local build=$1 cache=$2 run_id=$3
   # shellcheck disable=SC2086
-  /usr/bin/time -v -o "$W/time" "$BUILD/svit-eval" run --task vqav2 \
+  /usr/bin/time -v -o "$W/time" "$build/svit-eval" run --task vqav2 \
     --questions "$DATA/v2_OpenEnded_mscoco_val2014_questions.json" \
     --annotations "$DATA/v2_mscoco_val2014_annotations.json" \
     --images "$DATA/images" --model "mock=http://127.0.0.1:$PORT/v1" --model-id mock-vlm-7b \
@@ -74,16 +76,20 @@ run_once() {
 RES="$W/results.tsv"
 : > "$RES"
 for rep in $(seq 1 "$REPS"); do
-  rm -f "$W"/cache.sqlite*
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  read -r wall cpu rss < <(run_once "$W/cache.sqlite" "cold$rep")
-  size=$(du -cb "$W"/cache.sqlite* | tail -1 | cut -f1)
-  printf 'cold\t%s\t%s\t%s\t%s\t%s\n' "$wall" "$cpu" "$rss" "$size" "$load" >> "$RES"
-  load=$(cut -d' ' -f1 /proc/loadavg)
-  read -r wall cpu rss < <(run_once "$W/cache.sqlite" "warm$rep")
-  grep -q "requests: 0 sent" "$W/run.out" || { echo "the warm run sent requests:" >&2; grep "requests:" "$W/run.out" >&2; exit 3; }
-  printf 'warm\t%s\t%s\t%s\t%s\t%s\n' "$wall" "$cpu" "$rss" "$size" "$load" >> "$RES"
-  tail -2 "$RES" >&2
+  for build in "$BUILD" ${BASE_BUILD:+"$BASE_BUILD"}; do
+    label=""
+    [[ $build == "$BUILD" ]] || label="base "
+    rm -f "$W"/cache.sqlite*
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    read -r wall cpu rss < <(run_once "$build" "$W/cache.sqlite" "cold$rep")
+    size=$(du -cb "$W"/cache.sqlite* | tail -1 | cut -f1)
+    printf '%scold\t%s\t%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$rss" "$size" "$load" >> "$RES"
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    read -r wall cpu rss < <(run_once "$build" "$W/cache.sqlite" "warm$rep")
+    grep -q "requests: 0 sent" "$W/run.out" || { echo "the warm run sent requests:" >&2; grep "requests:" "$W/run.out" >&2; exit 3; }
+    printf '%swarm\t%s\t%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$rss" "$size" "$load" >> "$RES"
+    tail -2 "$RES" >&2
+  done
 done
 
 python3 - "$RES" "$QUESTIONS" <<'PYEOF'
@@ -91,7 +97,7 @@ import collections, statistics as st, sys
 questions = int(sys.argv[2])
 rows = collections.OrderedDict()
 for line in open(sys.argv[1]):
-    phase, wall, cpu, rss, size, load = line.split()
+    phase, wall, cpu, rss, size, load = line.rstrip("\n").split("\t")
     rows.setdefault(phase, []).append((float(wall), float(cpu), int(rss), int(size), float(load)))
 print("| phase | wall s median (min..max) | questions/s | CPU s | CPU us/question | peak RSS MB | cache MB |")
 print("|---|---|---|---|---|---|---|")
