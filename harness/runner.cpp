@@ -52,7 +52,6 @@ class RunLoop {
   Status Run() {
     const size_t total = jobs_->size();
     outcomes_.assign(total, JobOutcome());
-    if (cache_ && options_.write_cache) SVIT_RETURN_IF_ERROR(CacheWriter::Open(cache_->path(), &writer_));
     while (finished_ < total) {
       Clock::time_point now = Clock::now();
       CheckInterrupts(now);
@@ -210,7 +209,7 @@ class RunLoop {
     stats_.usage.completion_tokens += response.usage.completion_tokens;
     stats_.usage.reasoning_tokens += response.usage.reasoning_tokens;
     outcome.response = std::move(response);
-    if (writer_) {
+    if (cache_ && options_.write_cache) {
       to_commit_.push_back({slot.key, adapter_->identity().model_id, slot.request->UserText(), &outcome.response});
     }
     ++stats_.answered;
@@ -223,7 +222,15 @@ class RunLoop {
   // committed, so a kill -9 loses only answers nobody was told about, and
   // the next run sends them again.
   void Commit(Clock::time_point now) {
-    if (!writer_) return;
+    if (to_commit_.empty()) return;
+    if (!writer_) {  // opened on the first answer: runs served from the cache need none
+      Status status = CacheWriter::Open(cache_->path(), &writer_);
+      if (!status.ok()) {
+        to_commit_.clear();
+        Stop(status, now);
+        return;
+      }
+    }
     writer_->Add(to_commit_);
     to_commit_.clear();
     Status status = writer_->status();
@@ -289,7 +296,7 @@ class RunLoop {
   Status stop_status_;
   std::vector<Completion> completions_;
   std::vector<ResponseCache::Entry> to_commit_;  // answered in this round
-  std::unique_ptr<CacheWriter> writer_;          // null without cache writes
+  std::unique_ptr<CacheWriter> writer_;          // null until the first commit
 };
 
 }  // namespace
