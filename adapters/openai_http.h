@@ -3,10 +3,11 @@
 // (adapters/openai_protocol.h) decides the URL, the authentication header
 // and the body dialect.
 //
-// Threads: `threads` workers each own an HttpClient (libcurl multi) and
-// build request bodies, move bytes and parse replies; Submit hands a request
-// to the worker with the fewest in flight and Poll collects finished ones, so the runner's thread
-// (rendering, hashing, caching) and the transfers run side by side.
+// Threads: `threads` workers each own an HttpClient (libcurl multi, with its
+// own connection pool) and build request bodies, move bytes and parse
+// replies; Submit hands a request to the worker with the fewest in flight
+// and Poll collects finished ones, so the runner's thread (rendering,
+// hashing, caching) and the transfers run side by side.
 //
 // The API key arrives as a value (the harness reads it from the environment
 // variable the suite names) and goes only into a request header: it is never
