@@ -1,5 +1,6 @@
 #include "adapters/openai_http.h"
 
+#include <atomic>
 #include <thread>
 
 namespace svit {
@@ -13,6 +14,10 @@ struct OpenAiHttpAdapter::Worker {
   std::vector<std::pair<uint64_t, std::shared_ptr<const Request>>> inbox;
   bool stop = false;
   bool cancel = false;
+
+  size_t submitted = 0;               // runner's thread only
+  std::atomic<size_t> delivered{0};   // written by the worker
+  size_t load() const { return submitted - delivered.load(std::memory_order_relaxed); }
 };
 
 Status OpenAiHttpAdapter::Create(const OpenAiHttpOptions& options, std::unique_ptr<Adapter>* out) {
@@ -38,12 +43,14 @@ Status OpenAiHttpAdapter::Create(const OpenAiHttpOptions& options, std::unique_p
   std::vector<std::string> headers;
   std::string auth = AuthHeader(options.endpoint, options.api_key);
   if (!auth.empty()) headers.push_back(auth);
-  size_t threads = std::max<size_t>(1, options.threads);
-  HttpClientOptions http = options.http;
-  http.max_idle_connections = (options.http.max_idle_connections + threads - 1) / threads;
+  size_t threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   for (size_t i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Worker>();
-    SVIT_RETURN_IF_ERROR(HttpClient::Create(url, headers, http, &worker->client));
+    // Every worker may keep the whole budget of idle connections: requests
+    // go to the least busy worker, but a worker's share still varies, and a
+    // smaller pool would close (and later reopen) the connections of its
+    // busiest moments.
+    SVIT_RETURN_IF_ERROR(HttpClient::Create(url, headers, options.http, &worker->client));
     adapter->workers_.push_back(std::move(worker));
   }
   for (auto& worker : adapter->workers_) {
@@ -68,8 +75,9 @@ OpenAiHttpAdapter::~OpenAiHttpAdapter() {
   }
 }
 
-void OpenAiHttpAdapter::Deliver(std::vector<Completion>* completions) {
+void OpenAiHttpAdapter::Deliver(std::vector<Completion>* completions, Worker* from) {
   if (completions->empty()) return;
+  if (from) from->delivered.fetch_add(completions->size(), std::memory_order_relaxed);
   bool was_empty;
   {
     std::lock_guard<std::mutex> lock(done_mutex_);
@@ -116,7 +124,7 @@ void OpenAiHttpAdapter::Work(Worker* w) {
       }
       completions.push_back(std::move(c));
     }
-    Deliver(&completions);
+    Deliver(&completions, w);
   }
 }
 
@@ -128,11 +136,15 @@ void OpenAiHttpAdapter::Submit(uint64_t tag, std::shared_ptr<const Request> requ
     unsupported[0].response.error.kind = ResponseError::Kind::kUnsupported;
     unsupported[0].response.error.message =
         "chat endpoints cannot score options (rank requests); use a generate task";
-    Deliver(&unsupported);
+    Deliver(&unsupported, nullptr);
     return;
   }
-  Worker* w = workers_[next_worker_].get();
-  next_worker_ = (next_worker_ + 1) % workers_.size();
+  // The least busy worker, so each one's connections stay within its pool.
+  Worker* w = workers_[0].get();
+  for (auto& candidate : workers_) {
+    if (candidate->load() < w->load()) w = candidate.get();
+  }
+  ++w->submitted;
   bool was_empty;
   {
     std::lock_guard<std::mutex> lock(w->mutex);
@@ -161,6 +173,7 @@ void OpenAiHttpAdapter::CancelAll() {
     w->cancel = true;
     w->client->Wake();
     w->cancelled.wait(lock, [&] { return !w->cancel || w->stop; });
+    w->submitted = w->delivered.load();  // the worker holds nothing now
   }
   std::lock_guard<std::mutex> lock(done_mutex_);
   done_.clear();

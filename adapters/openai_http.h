@@ -3,10 +3,11 @@
 // (adapters/openai_protocol.h) decides the URL, the authentication header
 // and the body dialect.
 //
-// Threads: `threads` workers each own an HttpClient (libcurl multi) and
-// build request bodies, move bytes and parse replies; Submit hands a request
-// to the next worker and Poll collects finished ones, so the runner's thread
-// (rendering, hashing, caching) and the transfers run side by side.
+// Threads: `threads` workers each own an HttpClient (libcurl multi, with its
+// own connection pool) and build request bodies, move bytes and parse
+// replies; Submit hands a request to the worker with the fewest in flight
+// and Poll collects finished ones, so the runner's thread (rendering,
+// hashing, caching) and the transfers run side by side.
 //
 // The API key arrives as a value (the harness reads it from the environment
 // variable the suite names) and goes only into a request header: it is never
@@ -27,8 +28,8 @@ namespace svit {
 struct OpenAiHttpOptions {
   ChatEndpoint endpoint;
   std::string api_key;  // "" for servers without authentication
-  HttpClientOptions http;  // max_idle_connections: over all workers
-  size_t threads = 1;      // worker threads
+  HttpClientOptions http;  // max_idle_connections: per worker
+  size_t threads = 0;      // worker threads; 0: one per hardware thread
   // Settings besides the wire format that change answers (the harness passes
   // the default generation parameters and the user's revision tag).
   nlohmann::json identity_settings = nlohmann::json::object();
@@ -48,13 +49,13 @@ class OpenAiHttpAdapter : public Adapter {
  private:
   struct Worker;
   OpenAiHttpAdapter() = default;
-  void Deliver(std::vector<Completion>* completions);
+  // `from`: the worker that answered them (null for answers given without one).
+  void Deliver(std::vector<Completion>* completions, Worker* from);
   void Work(Worker* worker);
 
   ChatEndpoint endpoint_;
   ModelIdentity identity_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  size_t next_worker_ = 0;
   size_t in_flight_ = 0;  // touched only by the runner's thread
 
   std::mutex done_mutex_;

@@ -15,8 +15,11 @@
 # and a build with bench programs (cmake --build build --target http_load).
 # Knobs (env): BUILD (build), PORT (18431), DUR (seconds per run, 5), REPS (3),
 #   CONNS ("64 256"), BODIES ("1k 200k"), WORKERS (nginx workers, 1),
-#   EXTRA (more http_load flags, e.g. "--distinct-images").
-# Everything binds 127.0.0.1; nginx runs from a temp dir and is stopped by PID.
+#   EXTRA (more http_load flags, e.g. "--distinct-images"),
+#   BASE_LOAD (another build's http_load, e.g. of the commit before a change:
+#   measured in the same sitting as "svit-eval base").
+# Everything binds 127.0.0.1; nginx (bench/lib/nginx_endpoint.sh) runs from a
+# temp dir and is stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,52 +39,14 @@ done
 [[ -x "$LOAD" ]] || { echo "missing $LOAD (cmake --build $BUILD --target http_load)" >&2; exit 2; }
 
 W=$(mktemp -d /tmp/svit-http-bench.XXXXXX)
-NGINX_PID=""
+source bench/lib/nginx_endpoint.sh
 cleanup() {
-  if [[ -n "$NGINX_PID" ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -QUIT "$NGINX_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$NGINX_PID" 2>/dev/null && kill -TERM "$NGINX_PID" 2>/dev/null || true
-  fi
+  nginx_endpoint_stop
   rm -rf "$W"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# The fixed reply of http-ceiling.sh (no single quotes or '$' for nginx).
-RESP='{"id":"chatcmpl-mock0000000000000000000001","object":"chat.completion","created":1732600000,"model":"mock-vlm-7b","system_fingerprint":"fp_mock0001","choices":[{"index":0,"message":{"role":"assistant","content":"The image shows a red bicycle leaning against a brick wall next to a green wooden door. The correct option is B.","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1123,"completion_tokens":27,"total_tokens":1150,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default"}'
-
-mkdir -p "$W/ngx/logs" "$W/ngx/tmp"
-cat > "$W/ngx/nginx.conf" <<EOF
-worker_processes $WORKERS;
-pid $W/ngx/nginx.pid;
-error_log $W/ngx/logs/error.log warn;
-events { worker_connections 8192; multi_accept on; }
-http {
-  access_log off;
-  client_body_temp_path $W/ngx/tmp/body;
-  proxy_temp_path $W/ngx/tmp/proxy;
-  fastcgi_temp_path $W/ngx/tmp/fcgi;
-  uwsgi_temp_path $W/ngx/tmp/uwsgi;
-  scgi_temp_path $W/ngx/tmp/scgi;
-  client_max_body_size 32m;
-  client_body_buffer_size 1m;
-  keepalive_timeout 75s;
-  keepalive_requests 100000000;
-  tcp_nodelay on;
-  server {
-    listen 127.0.0.1:$PORT backlog=4096;
-    location = /v1/chat/completions {
-      default_type application/json;
-      add_header x-request-id req_mock0001 always;
-      return 200 '$RESP';
-    }
-  }
-}
-EOF
-nginx -p "$W/ngx" -e "$W/ngx/logs/error.log" -c "$W/ngx/nginx.conf"
-for _ in $(seq 1 50); do [[ -s "$W/ngx/nginx.pid" ]] && break; sleep 0.1; done
-NGINX_PID=$(cat "$W/ngx/nginx.pid")
+nginx_endpoint_start "$W/ngx" "$PORT" "$WORKERS"
 URL="http://127.0.0.1:$PORT/v1/chat/completions"
 
 cat > "$W/post.lua" <<'EOF'
@@ -114,15 +79,19 @@ for body in $BODIES; do
         printf 'wrk -t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$body" "$conns" "$rps" \
           "$(python3 -c "print(1e6*$(cpu_of "$W/time")/$n)")" "$errors" "$load" >> "$RES"
       done
-      # shellcheck disable=SC2086
-      /usr/bin/time -f "%U %S" -o "$W/time" timeout $((DUR + 30)) \
-        "$LOAD" --url "http://127.0.0.1:$PORT/v1" --body "$body" --concurrency "$conns" --seconds "$DUR" $EXTRA > "$W/svit.txt"
-      n=$(awk '{print $2}' "$W/svit.txt")
-      rps=$(awk '{print $6}' "$W/svit.txt")
-      failed=$(awk '{print $10}' "$W/svit.txt")
-      printf 'svit-eval\t%s\t%s\t%s\t%s\t%s\t%s\n' "$body" "$conns" "$rps" \
-        "$(python3 -c "print(1e6*$(cpu_of "$W/time")/$n)")" "$failed" "$load" >> "$RES"
-      tail -3 "$RES" >&2
+      for client in svit-eval ${BASE_LOAD:+"svit-eval base"}; do
+        program=$LOAD
+        [[ $client == "svit-eval base" ]] && program=$BASE_LOAD
+        # shellcheck disable=SC2086
+        /usr/bin/time -f "%U %S" -o "$W/time" timeout $((DUR + 30)) \
+          "$program" --url "http://127.0.0.1:$PORT/v1" --body "$body" --concurrency "$conns" --seconds "$DUR" $EXTRA > "$W/svit.txt"
+        n=$(awk '{print $2}' "$W/svit.txt")
+        rps=$(awk '{print $6}' "$W/svit.txt")
+        failed=$(awk '{print $10}' "$W/svit.txt")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$client" "$body" "$conns" "$rps" \
+          "$(python3 -c "print(1e6*$(cpu_of "$W/time")/$n)")" "$failed" "$load" >> "$RES"
+      done
+      tail -4 "$RES" >&2
     done
   done
 done

@@ -3,8 +3,12 @@
 // (10 human answers per question) and results.json ([{question_id, answer}]),
 // with the answer noise real model outputs have (case, punctuation, articles,
 // number words). Deterministic: the same arguments give the same bytes.
+// With IMAGE_BYTES > 0 it also writes OUT_DIR/images/COCO_val2014_<id>.jpg
+// for every image the questions show (one per three questions): JPEG magic
+// followed by random bytes, IMAGE_BYTES in all, distinct per image. Nothing
+// decodes them unless a run downscales (--max-side).
 //
-// usage: make_vqav2_set OUT_DIR [NUM_QUESTIONS=200000]
+// usage: make_vqav2_set OUT_DIR [NUM_QUESTIONS=200000] [IMAGE_BYTES=0]
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -54,12 +58,25 @@ std::string Noisy(std::string answer, uint64_t r) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: make_vqav2_set OUT_DIR [NUM_QUESTIONS=200000]\n");
+    std::fprintf(stderr, "usage: make_vqav2_set OUT_DIR [NUM_QUESTIONS=200000] [IMAGE_BYTES=0]\n");
     return 2;
   }
   std::filesystem::path dir = argv[1];
   long count = argc > 2 ? std::stol(argv[2]) : 200000;
+  long image_bytes = argc > 3 ? std::stol(argv[3]) : 0;
   std::filesystem::create_directories(dir);
+  if (image_bytes > 0) {
+    std::filesystem::create_directories(dir / "images");
+    std::mt19937_64 pixels(7);
+    std::string image;
+    for (long image_id = 100000; image_id <= 100000 + (count - 1) / 3; ++image_id) {
+      image.assign("\xFF\xD8\xFF\xE0");
+      while (static_cast<long>(image.size()) < image_bytes) image.push_back(static_cast<char>(pixels() & 0xFF));
+      char name[64];
+      std::snprintf(name, sizeof name, "COCO_val2014_%012ld.jpg", image_id);
+      std::ofstream(dir / "images" / name, std::ios::binary) << image;
+    }
+  }
   std::mt19937_64 rng(20230707);
 
   std::ofstream questions(dir / "v2_OpenEnded_mscoco_val2014_questions.json", std::ios::binary);
@@ -117,6 +134,6 @@ int main(int argc, char** argv) {
   questions << "]}\n";
   annotations << "]}\n";
   results << "]\n";
-  std::printf("wrote %ld questions to %s\n", count, dir.c_str());
+  std::printf("wrote %ld questions%s to %s\n", count, image_bytes > 0 ? " and their images" : "", dir.c_str());
   return 0;
 }

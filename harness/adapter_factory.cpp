@@ -52,9 +52,10 @@ Status EndpointFor(const ModelSpec& model, ChatEndpoint* endpoint) {
   return ChatUrl(*endpoint, &url);
 }
 
-// The openai adapter's own options: {"threads": N} worker threads.
+// The openai adapter's own options: {"threads": N} worker threads (default
+// 0: one per hardware thread).
 Status OpenAiThreads(const ModelSpec& model, size_t* threads) {
-  *threads = 1;
+  *threads = 0;
   for (const auto& [key, value] : model.options.items()) {
     if (key != "threads") return Status::InvalidInput("options: unknown option '" + key + "' (known: threads)");
     if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 64) {

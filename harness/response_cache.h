@@ -1,10 +1,10 @@
 // ResponseCache: every answered request, keyed by the SHA-256 of the model's
 // identity and the request's content (image bytes included), in a SQLite
-// file (WAL mode). Responses are committed as they arrive (those that arrive
-// together share one transaction), so a crash, Ctrl-C or kill -9 loses at
-// most the responses in flight; re-running the same command sends only what
-// is missing. Only successful responses are
-// stored: failures are retried by the next run. Several processes may share
+// file (WAL mode). Responses are committed as they arrive (the runner's
+// CacheWriter puts those arriving while it writes into one transaction), so
+// a crash, Ctrl-C or kill -9 loses at most the responses in flight or not
+// yet reported done; re-running the same command sends only what is missing.
+// Only successful responses are stored: failures are retried by the next run. Several processes may share
 // one file (SQLite locking; writers wait up to 10 s).
 //
 // Rows also keep the model label and the prompt text, to make the file

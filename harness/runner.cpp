@@ -7,6 +7,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "harness/cache_writer.h"
 #include "harness/interrupt.h"
 #include "harness/rate_budget.h"
 
@@ -77,6 +78,10 @@ class RunLoop {
       for (auto& completion : completions_) Handle(&completion, now);
       Commit(now);
       if (options_.show_progress) progress_.Update(Counts());
+    }
+    if (writer_) {
+      Status status = writer_->Finish();
+      if (!status.ok()) Stop(status, Clock::now());
     }
     stats_.wall_seconds = Seconds(Clock::now() - origin_);
     if (options_.show_progress) progress_.Finish(Counts());
@@ -211,11 +216,24 @@ class RunLoop {
     ++finished_;
   }
 
-  // Commits the answers of this round to the cache, together.
+  // Hands the answers of this round to the cache writer, which commits them
+  // with whatever else arrives while it writes. An answer counts as done
+  // (progress lines; the run's outputs are written after Finish) only once
+  // committed, so a kill -9 loses only answers nobody was told about, and
+  // the next run sends them again.
   void Commit(Clock::time_point now) {
     if (to_commit_.empty()) return;
-    Status status = cache_->Put(to_commit_);
+    if (!writer_) {  // opened on the first answer: runs served from the cache need none
+      Status status = CacheWriter::Open(cache_->path(), &writer_);
+      if (!status.ok()) {
+        to_commit_.clear();
+        Stop(status, now);
+        return;
+      }
+    }
+    writer_->Add(to_commit_);
     to_commit_.clear();
+    Status status = writer_->status();
     if (!status.ok()) Stop(status, now);
   }
 
@@ -241,7 +259,7 @@ class RunLoop {
   ProgressCounts Counts() const {
     ProgressCounts c;
     c.total = outcomes_.size();
-    c.done = finished_;
+    c.done = finished_ - (writer_ ? writer_->queued() - writer_->committed() : 0);  // done once committed
     c.cached = stats_.cached;
     c.failed = stats_.failed;
     c.in_flight = in_flight_.size();
@@ -277,7 +295,8 @@ class RunLoop {
   Clock::time_point stop_deadline_;
   Status stop_status_;
   std::vector<Completion> completions_;
-  std::vector<ResponseCache::Entry> to_commit_;
+  std::vector<ResponseCache::Entry> to_commit_;  // answered in this round
+  std::unique_ptr<CacheWriter> writer_;          // null until the first commit
 };
 
 }  // namespace

@@ -10,7 +10,9 @@
 //     Retry-After; a 429 also pauses new sends to the endpoint for that long.
 //     After max_attempts, or on a non-retryable error (context length,
 //     content filter, 4xx), the job is recorded as failed: never as an answer.
-//   - Each answer is committed to the cache the moment it arrives.
+//   - Answers are committed to the cache as they arrive: those arriving
+//     within a few milliseconds share one transaction, and an answer counts
+//     as done (progress, outputs) only once committed.
 //   - On the first SIGINT/SIGTERM the runner stops sending, waits up to
 //     `grace_seconds` for requests in flight, and returns RunFailed; a second
 //     signal abandons them at once.
