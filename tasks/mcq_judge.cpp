@@ -1,5 +1,7 @@
 #include "tasks/mcq_judge.h"
 
+#include "tasks/llava_prompts.h"
+
 #include <cstring>
 
 #include "metrics/mmbench_matching.h"
@@ -133,16 +135,6 @@ Status AskMcqFallback(const std::vector<McqFallbackItem>& items, const McqFallba
   return Status::OK();
 }
 
-Status AskMcqFallbackForSamples(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,
-                                size_t sample_count, const McqFallbackSettings& settings, JudgeSession* session,
-                                std::vector<std::optional<McqFallbackResult>>* by_sample) {
-  std::vector<McqFallbackResult> results;
-  SVIT_RETURN_IF_ERROR(AskMcqFallback(items, settings, InferMcqLetter, session, &results));
-  by_sample->assign(sample_count, std::nullopt);
-  for (size_t k = 0; k < items.size(); ++k) (*by_sample)[sample_of_item[k]] = std::move(results[k]);
-  return Status::OK();
-}
-
 std::string McqFallbackMatch(const McqFallbackResult& result) {
   if (result.failed) return "judge_failed";
   if (result.letter.empty()) return "unresolved";
@@ -156,6 +148,9 @@ void RecordMcqFallback(const McqFallbackResult& result, nlohmann::json* detail) 
   (*detail)["judge_attempts"] = result.attempts;
 }
 
+namespace {
+
+// {asked, resolved, none_fits, unresolved, failed} over the asked samples.
 nlohmann::json McqFallbackCounts(const std::vector<std::optional<McqFallbackResult>>& by_sample) {
   size_t asked = 0, resolved = 0, none_fits = 0, unresolved = 0, failed = 0;
   for (const auto& result : by_sample) {
@@ -171,8 +166,7 @@ nlohmann::json McqFallbackCounts(const std::vector<std::optional<McqFallbackResu
           {"failed", failed}};
 }
 
-std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const std::string& unresolved_rule,
-                                          const std::string& failed_rule) {
+std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const McqFallbackRules& rules) {
   std::vector<std::string> notes;
   notes.push_back(
       "these numbers use the judge fallback for choice extraction (VLMEvalKit's matching prompt): they differ "
@@ -184,12 +178,37 @@ std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const st
   if (counts["unresolved"].get<size_t>() > 0) {
     notes.push_back(counts["unresolved"].dump() + " samples got no option letter from the judge after every "
                                                   "attempt (never a random pick, unlike VLMEvalKit): " +
-                    unresolved_rule);
+                    rules.unresolved);
   }
   if (counts["failed"].get<size_t>() > 0) {
-    notes.push_back(counts["failed"].dump() + " samples whose judge request failed: " + failed_rule);
+    notes.push_back(counts["failed"].dump() + " samples whose judge request failed: " + rules.failed);
   }
   return notes;
+}
+
+}  // namespace
+
+McqFallbackItem McqItemForSample(const Sample& sample, const std::string& prediction) {
+  McqFallbackItem item{sample.id, sample.question, {}, prediction};
+  for (size_t k = 0; k < sample.choices.size(); ++k) item.choices.push_back({llava::OptionLetter(k), sample.choices[k]});
+  return item;
+}
+
+Status ScoreWithMcqFallback(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,
+                            size_t sample_count, JudgeClient* judge, const McqFallbackRules& rules,
+                            const McqEvaluate& evaluate, ScoreResult* result) {
+  JudgeSession session(judge, McqJudgeProtocol({}));
+  std::vector<McqFallbackResult> results;
+  SVIT_RETURN_IF_ERROR(AskMcqFallback(items, {}, InferMcqLetter, &session, &results));
+  std::vector<std::optional<McqFallbackResult>> by_sample(sample_count);
+  for (size_t k = 0; k < items.size(); ++k) by_sample[sample_of_item[k]] = std::move(results[k]);
+  SVIT_RETURN_IF_ERROR(evaluate(by_sample, result));
+  nlohmann::json counts = McqFallbackCounts(by_sample);
+  result->metrics["judge_fallback"] = counts;
+  for (auto& note : McqFallbackNotes(counts, rules)) result->notes.push_back(std::move(note));
+  for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
+  result->judge = session.Record();
+  return Status::OK();
 }
 
 }  // namespace svit

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/types.h"
 #include "tasks/judge_session.h"
 
 namespace svit {
@@ -72,13 +73,6 @@ JudgeProtocol McqJudgeProtocol(const McqFallbackSettings& settings);
 Status AskMcqFallback(const std::vector<McqFallbackItem>& items, const McqFallbackSettings& settings,
                       const McqReplyParser& parse, JudgeSession* session, std::vector<McqFallbackResult>* results);
 
-// One task's fallback pass: asks about `items` with InferMcqLetter, where
-// items[k] is sample sample_of_item[k]; (*by_sample)[i] is sample i's result,
-// empty when it was not asked.
-Status AskMcqFallbackForSamples(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,
-                                size_t sample_count, const McqFallbackSettings& settings, JudgeSession* session,
-                                std::vector<std::optional<McqFallbackResult>>* by_sample);
-
 // How an asked sample's choice was settled: "judge" (an option letter),
 // "judge_none" (Z: no option fits, scored wrong), "unresolved" (no letter
 // after every attempt: scored as the rules score it) or "judge_failed" (a
@@ -89,14 +83,31 @@ std::string McqFallbackMatch(const McqFallbackResult& result);
 // and judge_attempts to a sample's detail.
 void RecordMcqFallback(const McqFallbackResult& result, nlohmann::json* detail);
 
-// {asked, resolved, none_fits, unresolved, failed} over the asked samples.
-nlohmann::json McqFallbackCounts(const std::vector<std::optional<McqFallbackResult>>& by_sample);
+// The fallback item for a sample whose choices are lettered A, B, ... in order.
+McqFallbackItem McqItemForSample(const Sample& sample, const std::string& prediction);
 
-// The notes every task using the fallback carries: that its numbers use the
-// judge (so they differ from the official rule-only numbers) and how
-// unresolved and failed samples were counted (`unresolved_rule`,
-// `failed_rule` say it for the task).
-std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const std::string& unresolved_rule,
-                                          const std::string& failed_rule);
+// What a task says about the samples the fallback could not settle: how one
+// without a letter after every attempt is scored, how one whose judge
+// request failed is counted (both go into the result's notes).
+struct McqFallbackRules {
+  std::string unresolved;
+  std::string failed;
+};
+
+// Scores with the task's rules after a judge pass over what they left open.
+// by_sample[i] is sample i's judge result, empty when it was not asked.
+using McqEvaluate = std::function<Status(const std::vector<std::optional<McqFallbackResult>>& by_sample,
+                                         ScoreResult* result)>;
+
+// One task's whole fallback: asks the judge (with InferMcqLetter, default
+// settings) about `items`, where items[k] is sample sample_of_item[k] of
+// `sample_count`; scores with `evaluate`; then adds metrics.judge_fallback
+// {asked, resolved, none_fits, unresolved, failed}, the notes (the numbers
+// use the judge, so they differ from the official rule-only numbers; how
+// unresolved and failed samples were counted; drift and failures of the
+// judge) and the judge's identity and usage (ScoreResult::judge).
+Status ScoreWithMcqFallback(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,
+                            size_t sample_count, JudgeClient* judge, const McqFallbackRules& rules,
+                            const McqEvaluate& evaluate, ScoreResult* result);
 
 }  // namespace svit

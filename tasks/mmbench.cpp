@@ -206,19 +206,11 @@ class MmbenchTask : public JudgedTask {
         row_of_item.push_back(r);
       }
     }
-    JudgeSession session(judge, McqJudgeProtocol({}));
-    std::vector<std::optional<McqFallbackResult>> fallback;
-    SVIT_RETURN_IF_ERROR(
-        AskMcqFallbackForSamples(items, row_of_item, rows_.size(), {}, &session, &fallback));
-    SVIT_RETURN_IF_ERROR(Evaluate(predictions, &fallback, result));
-    nlohmann::json counts = McqFallbackCounts(fallback);
-    result->metrics["judge_fallback"] = counts;
-    for (auto& note : McqFallbackNotes(counts,
-                                       "the row stays unparseable and its question unresolved (not hit)",
-                                       "the row counts as failed and its question, unless another copy is "
-                                       "wrong, is left out of every mean")) {
-      result->notes.push_back(std::move(note));
-    }
+    SVIT_RETURN_IF_ERROR(ScoreWithMcqFallback(
+        items, row_of_item, rows_.size(), judge,
+        {"the row stays unparseable and its question unresolved (not hit)",
+         "the row counts as failed and its question, unless another copy is wrong, is left out of every mean"},
+        [&](const auto& fallback, ScoreResult* out) { return Evaluate(predictions, &fallback, out); }, result));
     size_t chinese_asked = std::count_if(items.begin(), items.end(),
                                          [](const McqFallbackItem& item) { return HasCjk(item.question); });
     if (chinese_asked > 0) {
@@ -226,8 +218,6 @@ class MmbenchTask : public JudgedTask {
                               " asked rows have Chinese questions: VLMEvalKit would ask those with its Chinese "
                               "matching prompt (build_prompt_cn); svit-eval used the English one");
     }
-    for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
-    result->judge = session.Record();
     return Status::OK();
   }
 

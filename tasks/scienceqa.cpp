@@ -102,27 +102,14 @@ class ScienceQaTask : public JudgedTask {
     for (size_t i = 0; i < samples_.size(); ++i) {
       const Prediction* p = aligned[i];
       if (!p || p->failed || sqa::ParseAnswer(p->text) != "FAILED") continue;
-      McqFallbackItem item{samples_[i].id, samples_[i].question, {}, p->text};
-      for (size_t k = 0; k < samples_[i].choices.size(); ++k) {
-        item.choices.push_back({llava::OptionLetter(k), samples_[i].choices[k]});
-      }
-      items.push_back(std::move(item));
+      items.push_back(McqItemForSample(samples_[i], p->text));
       sample_of_item.push_back(i);
     }
-    JudgeSession session(judge, McqJudgeProtocol({}));
-    std::vector<std::optional<McqFallbackResult>> fallback;
-    SVIT_RETURN_IF_ERROR(
-        AskMcqFallbackForSamples(items, sample_of_item, samples_.size(), {}, &session, &fallback));
-    SVIT_RETURN_IF_ERROR(Evaluate(predictions, &fallback, result));
-    nlohmann::json counts = McqFallbackCounts(fallback);
-    result->metrics["judge_fallback"] = counts;
-    for (auto& note : McqFallbackNotes(counts, "they stay 'FAILED' (wrong), as eval_science_qa.py scores them",
-                                       "left out of every count and accuracy, like a failed model request")) {
-      result->notes.push_back(std::move(note));
-    }
-    for (auto& note : session.Notes()) result->notes.push_back(std::move(note));
-    result->judge = session.Record();
-    return Status::OK();
+    McqFallbackRules rules{"they stay 'FAILED' (wrong), as eval_science_qa.py scores them",
+                           "left out of every count and accuracy, like a failed model request"};
+    return ScoreWithMcqFallback(
+        items, sample_of_item, samples_.size(), judge, rules,
+        [&](const auto& fallback, ScoreResult* out) { return Evaluate(predictions, &fallback, out); }, result);
   }
 
  private:
