@@ -38,15 +38,8 @@ for tool in nginx wrk /usr/bin/time python3; do
 done
 [[ -x "$LOAD" ]] || { echo "missing $LOAD (cmake --build $BUILD --target http_load)" >&2; exit 2; }
 
-W=$(mktemp -d /tmp/svit-http-bench.XXXXXX)
 source bench/lib/nginx_endpoint.sh
-cleanup() {
-  nginx_endpoint_stop
-  rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-nginx_endpoint_start "$W/ngx" "$PORT" "$WORKERS"
+nginx_endpoint_session svit-http-bench "$PORT" "$WORKERS"
 URL="http://127.0.0.1:$PORT/v1/chat/completions"
 
 cat > "$W/post.lua" <<'EOF'

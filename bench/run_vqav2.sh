@@ -42,15 +42,8 @@ if [[ ! -f "$DATA/v2_OpenEnded_mscoco_val2014_questions.json" ]]; then
   "$BUILD/make_vqav2_set" "$DATA" "$QUESTIONS" "$IMAGE_BYTES" >&2
 fi
 
-W=$(mktemp -d /tmp/svit-run-bench.XXXXXX)
 source bench/lib/nginx_endpoint.sh
-cleanup() {
-  nginx_endpoint_stop
-  rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-nginx_endpoint_start "$W/ngx" "$PORT" "$WORKERS"
+nginx_endpoint_session svit-run-bench "$PORT" "$WORKERS"
 echo "# $(nproc) cores, $(uname -r), $(nginx -v 2>&1), $QUESTIONS questions, $IMAGE_BYTES-byte images, concurrency $CONCURRENCY" >&2
 
 # Prints "wall cpu rss_kb" of one `svit-eval run`; fails when the run does.

@@ -4,6 +4,8 @@
 # no access log; it binds 127.0.0.1 only, runs from a temp folder and is
 # stopped by its PID.
 #
+#   nginx_endpoint_session NAME PORT [WORKERS=1] # W = a temp folder /tmp/NAME.*, removed
+#                                               # with nginx stopped at exit; nginx started in it
 #   nginx_endpoint_start DIR PORT [WORKERS=1]   # sets NGINX_PID
 #   nginx_endpoint_stop                         # safe to call twice (EXIT traps)
 #   NGINX_REPLY                                 # the fixed reply body
@@ -56,4 +58,12 @@ nginx_endpoint_stop() {
     kill -0 "$NGINX_PID" 2>/dev/null && kill -TERM "$NGINX_PID" 2>/dev/null || true
   fi
   NGINX_PID=""
+}
+
+nginx_endpoint_session() {
+  local name=$1 port=$2 workers=${3:-1}
+  W=$(mktemp -d "/tmp/$name.XXXXXX")
+  trap 'nginx_endpoint_stop; rm -rf "$W"' EXIT
+  trap 'exit 130' INT TERM
+  nginx_endpoint_start "$W/ngx" "$port" "$workers"
 }
