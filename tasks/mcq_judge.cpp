@@ -188,10 +188,19 @@ std::vector<std::string> McqFallbackNotes(const nlohmann::json& counts, const Mc
 
 }  // namespace
 
-McqFallbackItem McqItemForSample(const Sample& sample, const std::string& prediction) {
-  McqFallbackItem item{sample.id, sample.question, {}, prediction};
-  for (size_t k = 0; k < sample.choices.size(); ++k) item.choices.push_back({llava::OptionLetter(k), sample.choices[k]});
-  return item;
+void McqItemsForUndecided(const std::vector<Sample>& samples, const std::vector<const Prediction*>& aligned,
+                          const std::function<bool(const std::string& text)>& undecided,
+                          std::vector<McqFallbackItem>* items, std::vector<size_t>* sample_of_item) {
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const Prediction* p = aligned[i];
+    if (!p || p->failed || !undecided(p->text)) continue;
+    McqFallbackItem item{samples[i].id, samples[i].question, {}, p->text};
+    for (size_t k = 0; k < samples[i].choices.size(); ++k) {
+      item.choices.push_back({llava::OptionLetter(k), samples[i].choices[k]});
+    }
+    items->push_back(std::move(item));
+    sample_of_item->push_back(i);
+  }
 }
 
 Status ScoreWithMcqFallback(const std::vector<McqFallbackItem>& items, const std::vector<size_t>& sample_of_item,

@@ -83,8 +83,13 @@ std::string McqFallbackMatch(const McqFallbackResult& result);
 // and judge_attempts to a sample's detail.
 void RecordMcqFallback(const McqFallbackResult& result, nlohmann::json* detail);
 
-// The fallback item for a sample whose choices are lettered A, B, ... in order.
-McqFallbackItem McqItemForSample(const Sample& sample, const std::string& prediction);
+// The fallback items of a task whose samples letter their choices A, B, ...
+// in order: one for each answered sample (aligned[i] answers samples[i]) whose
+// text `undecided` says the rules cannot read; (*sample_of_item)[k] is the
+// index of items[k]'s sample.
+void McqItemsForUndecided(const std::vector<Sample>& samples, const std::vector<const Prediction*>& aligned,
+                          const std::function<bool(const std::string& text)>& undecided,
+                          std::vector<McqFallbackItem>* items, std::vector<size_t>* sample_of_item);
 
 // What a task says about the samples the fallback could not settle: how one
 // without a letter after every attempt is scored, how one whose judge

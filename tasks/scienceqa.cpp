@@ -99,12 +99,8 @@ class ScienceQaTask : public JudgedTask {
     SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
     std::vector<McqFallbackItem> items;
     std::vector<size_t> sample_of_item;
-    for (size_t i = 0; i < samples_.size(); ++i) {
-      const Prediction* p = aligned[i];
-      if (!p || p->failed || sqa::ParseAnswer(p->text) != "FAILED") continue;
-      items.push_back(McqItemForSample(samples_[i], p->text));
-      sample_of_item.push_back(i);
-    }
+    McqItemsForUndecided(
+        samples_, aligned, [](const std::string& text) { return sqa::ParseAnswer(text) == "FAILED"; }, &items, &sample_of_item);
     McqFallbackRules rules{"they stay 'FAILED' (wrong), as eval_science_qa.py scores them",
                            "left out of every count and accuracy, like a failed model request"};
     return ScoreWithMcqFallback(

@@ -145,12 +145,8 @@ class SeedTask : public JudgedTask {
     SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
     std::vector<McqFallbackItem> items;
     std::vector<size_t> sample_of_item;
-    for (size_t i = 0; i < samples_.size(); ++i) {
-      const Prediction* p = aligned[i];
-      if (!p || p->failed || IsOptionLetter(p->text)) continue;
-      items.push_back(McqItemForSample(samples_[i], p->text));
-      sample_of_item.push_back(i);
-    }
+    McqItemsForUndecided(
+        samples_, aligned, [](const std::string& text) { return !IsOptionLetter(text); }, &items, &sample_of_item);
     McqFallbackRules rules{"scored wrong, as the script scores a reply that is not the letter",
                            "excluded from every accuracy, like a failed model request"};
     return ScoreWithMcqFallback(
