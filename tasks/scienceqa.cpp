@@ -99,8 +99,8 @@ class ScienceQaTask : public JudgedTask {
     SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
     std::vector<McqFallbackItem> items;
     std::vector<size_t> sample_of_item;
-    McqItemsForUndecided(
-        samples_, aligned, [](const std::string& text) { return sqa::ParseAnswer(text) == "FAILED"; }, &items, &sample_of_item);
+    auto undecided = [](const std::string& text) { return sqa::ParseAnswer(text) == "FAILED"; };
+    McqItemsForUndecided(samples_, aligned, undecided, &items, &sample_of_item);
     McqFallbackRules rules{"they stay 'FAILED' (wrong), as eval_science_qa.py scores them",
                            "left out of every count and accuracy, like a failed model request"};
     return ScoreWithMcqFallback(

@@ -145,8 +145,8 @@ class SeedTask : public JudgedTask {
     SVIT_RETURN_IF_ERROR(AlignPredictions(predictions, positions_, samples_.size(), &aligned));
     std::vector<McqFallbackItem> items;
     std::vector<size_t> sample_of_item;
-    McqItemsForUndecided(
-        samples_, aligned, [](const std::string& text) { return !IsOptionLetter(text); }, &items, &sample_of_item);
+    auto undecided = [](const std::string& text) { return !IsOptionLetter(text); };
+    McqItemsForUndecided(samples_, aligned, undecided, &items, &sample_of_item);
     McqFallbackRules rules{"scored wrong, as the script scores a reply that is not the letter",
                            "excluded from every accuracy, like a failed model request"};
     return ScoreWithMcqFallback(
