@@ -5,6 +5,7 @@
 
 #include "metrics/exact_match.h"
 #include "tasks/registry.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -88,11 +89,8 @@ TEST(GqaMetrics, Normalisations) {
 }
 
 TEST(GqaTask, SamplesCarryShortAnswerPromptAndImage) {
-  std::unique_ptr<Task> task;
-  ASSERT_TRUE(CreateTask("gqa", &task).ok());
-  TaskConfig config;
-  config.Set("questions", kQuestions);
-  ASSERT_TRUE(task->Load(config).ok());
+  auto task = testing::LoadedTask("gqa", {{"questions", kQuestions}});
+  ASSERT_NE(task, nullptr);
   const auto& samples = task->samples();
   ASSERT_EQ(samples.size(), 9u);
   EXPECT_EQ(samples[0].id, "201307251");

@@ -4,6 +4,7 @@
 
 #include "metrics/vqa_accuracy.h"
 #include "tasks/registry.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -61,12 +62,8 @@ TEST(OkVqaLmmsEval, ExactMeanMatchesStatisticsMean) {
 }
 
 TEST(OkVqaTask, SamplesUseLmmsEvalPromptAndCocoImages) {
-  std::unique_ptr<Task> task;
-  ASSERT_TRUE(CreateTask("okvqa", &task).ok());
-  TaskConfig config;
-  config.Set("questions", kQuestions);
-  config.Set("annotations", kAnnotations);
-  ASSERT_TRUE(task->Load(config).ok());
+  auto task = testing::LoadedTask("okvqa", {{"questions", kQuestions}, {"annotations", kAnnotations}});
+  ASSERT_NE(task, nullptr);
   const auto& samples = task->samples();
   ASSERT_EQ(samples.size(), 7u);
   EXPECT_EQ(samples[0].id, "5370");

@@ -12,6 +12,7 @@
 
 #include "tasks/registry.h"
 #include "tests/mock_server.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -19,23 +20,11 @@ namespace {
 
 using nlohmann::json;
 using testing::DataPath;
+using testing::LoadedTask;
 using testing::ReadJsonFile;
 using testing::ReadText;
 using testing::TempDir;
 using Ids = std::unordered_set<std::string>;
-
-std::unique_ptr<Task> Loaded(const std::string& name, const std::map<std::string, std::string>& files) {
-  std::unique_ptr<Task> task;
-  EXPECT_TRUE(CreateTask(name, &task).ok());
-  TaskConfig config;
-  for (const auto& option : task->info().options) {
-    if (!option.default_value.empty()) config.Set(option.name, option.default_value);
-  }
-  for (const auto& [key, value] : files) config.Set(key, value);
-  Status status = task->Load(config);
-  EXPECT_TRUE(status.ok()) << status.message();
-  return task;
-}
 
 std::vector<std::string> SampleIds(const Task& task) {
   std::vector<std::string> ids;
@@ -160,9 +149,9 @@ TEST(Restrict, OkVqaEqualsQuestionFilesOfTheSubset) {
   q["questions"] = KeepById(q["questions"], "question_id", ids);
   a["annotations"] = KeepById(a["annotations"], "question_id", ids);
   TempDir dir;
-  auto filtered = Loaded("okvqa", {{"questions", dir.Write("q.json", q.dump())},
+  auto filtered = LoadedTask("okvqa", {{"questions", dir.Write("q.json", q.dump())},
                                    {"annotations", dir.Write("a.json", a.dump())}});
-  auto task = Loaded("okvqa", {{"questions", questions}, {"annotations", annotations}});
+  auto task = LoadedTask("okvqa", {{"questions", questions}, {"annotations", annotations}});
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), ids, picked, *filtered, DataPath("okvqa/answers.jsonl"));
 
@@ -177,7 +166,7 @@ TEST(Restrict, OkVqaEqualsQuestionFilesOfTheSubset) {
 }
 
 TEST(Restrict, Vqav2RefusesUnknownIds) {
-  auto task = Loaded("vqav2", {{"questions", DataPath("golden/vqav2/questions.json")},
+  auto task = LoadedTask("vqav2", {{"questions", DataPath("golden/vqav2/questions.json")},
                                {"annotations", DataPath("golden/vqav2/annotations.json")}});
   ExpectUnknownIdRefused(task.get());
   EXPECT_GT(task->samples().size(), 1u);  // nothing was dropped
@@ -185,11 +174,11 @@ TEST(Restrict, Vqav2RefusesUnknownIds) {
 
 TEST(Restrict, TextVqaEqualsAnswerLinesOfTheSubset) {
   const std::string annotations = DataPath("textvqa/TextVQA_0.5.1_val.json");
-  auto task = Loaded("textvqa", {{"annotations", annotations}});
+  auto task = LoadedTask("textvqa", {{"annotations", annotations}});
   std::vector<std::string> picked = {task->samples()[0].id, task->samples()[3].id, task->samples()[7].id};
   // eval_textvqa.py always reads the whole annotation file: the reference is
   // the unrestricted task scoring only the subset's answer lines.
-  auto whole = Loaded("textvqa", {{"annotations", annotations}});
+  auto whole = LoadedTask("textvqa", {{"annotations", annotations}});
   ExpectUnknownIdRefused(task.get());
   ASSERT_TRUE(task->Restrict(Ids(picked.begin(), picked.end())).ok());
   EXPECT_EQ(SampleIds(*task), picked);
@@ -208,8 +197,8 @@ TEST(Restrict, VizWizEqualsAnnotationListOfTheSubset) {
   std::vector<std::string> picked = {list[0]["image"], list[2]["image"], list[4]["image"]};
   Ids ids(picked.begin(), picked.end());
   TempDir dir;
-  auto filtered = Loaded("vizwiz", {{"annotations", dir.Write("val.json", KeepById(list, "image", ids).dump())}});
-  auto task = Loaded("vizwiz", {{"annotations", annotations}});
+  auto filtered = LoadedTask("vizwiz", {{"annotations", dir.Write("val.json", KeepById(list, "image", ids).dump())}});
+  auto task = LoadedTask("vizwiz", {{"annotations", annotations}});
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), ids, picked, *filtered, DataPath("vizwiz/upload.json"));
 }
@@ -217,12 +206,12 @@ TEST(Restrict, VizWizEqualsAnnotationListOfTheSubset) {
 TEST(Restrict, GqaEqualsQuestionFileOfTheSubset) {
   const std::string questions = DataPath("gqa/testdev_balanced_questions.json");
   auto all = nlohmann::ordered_json::parse(ReadText(questions));
-  auto task = Loaded("gqa", {{"questions", questions}});
+  auto task = LoadedTask("gqa", {{"questions", questions}});
   std::vector<std::string> picked = {task->samples()[1].id, task->samples()[2].id, task->samples()[5].id};
   nlohmann::ordered_json kept = nlohmann::ordered_json::object();
   for (const auto& id : picked) kept[id] = all[id];
   TempDir dir;
-  auto filtered = Loaded("gqa", {{"questions", dir.Write("q.json", kept.dump())}});
+  auto filtered = LoadedTask("gqa", {{"questions", dir.Write("q.json", kept.dump())}});
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), Ids(picked.begin(), picked.end()), picked, *filtered,
                              DataPath("gqa/answers.jsonl"));
@@ -231,10 +220,10 @@ TEST(Restrict, GqaEqualsQuestionFileOfTheSubset) {
 TEST(Restrict, ScienceQaEqualsSplitOfTheSubset) {
   const std::string problems = DataPath("scienceqa/problems.json");
   const std::string splits = DataPath("scienceqa/pid_splits.json");
-  auto task = Loaded("scienceqa", {{"problems", problems}, {"splits", splits}});
+  auto task = LoadedTask("scienceqa", {{"problems", problems}, {"splits", splits}});
   std::vector<std::string> picked = {task->samples()[0].id, task->samples()[2].id, task->samples()[3].id};
   TempDir dir;
-  auto filtered = Loaded("scienceqa", {{"problems", problems},
+  auto filtered = LoadedTask("scienceqa", {{"problems", problems},
                                        {"splits", dir.Write("splits.json", json{{"test", picked}}.dump())}});
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), Ids(picked.begin(), picked.end()), picked, *filtered,
@@ -249,8 +238,8 @@ TEST(Restrict, SeedEqualsAnnotationFileOfTheSubset) {
   Ids ids(picked.begin(), picked.end());
   all["questions"] = KeepById(all["questions"], "question_id", ids);
   TempDir dir;
-  auto filtered = Loaded("seed", {{"annotations", dir.Write("seed.json", all.dump())}});
-  auto task = Loaded("seed", {{"annotations", annotations}});
+  auto filtered = LoadedTask("seed", {{"annotations", dir.Write("seed.json", all.dump())}});
+  auto task = LoadedTask("seed", {{"annotations", annotations}});
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), ids, picked, *filtered, DataPath("seed/answers.jsonl"));
 }
@@ -271,18 +260,18 @@ TEST(Restrict, CaptionsUseOnlyTheSubsetsReferences) {
   };
   TempDir dir;
   auto [full, results] = coco(nullptr);
-  auto task = Loaded("coco-caption", {{"annotations", dir.Write("full.json", full.dump())}});
+  auto task = LoadedTask("coco-caption", {{"annotations", dir.Write("full.json", full.dump())}});
   std::vector<std::string> picked = {task->samples()[0].id, task->samples()[5].id, task->samples()[9].id};
   Ids ids(picked.begin(), picked.end());
   auto subset = coco(&ids).first;
-  auto filtered = Loaded("coco-caption", {{"annotations", dir.Write("subset.json", subset.dump())}});
+  auto filtered = LoadedTask("coco-caption", {{"annotations", dir.Write("subset.json", subset.dump())}});
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), ids, picked, *filtered, dir.Write("results.json", results.dump()));
 }
 
 TEST(Restrict, MmbenchKeepsWholeCircularGroups) {
   const std::string data = DataPath("mmbench/mini_dev_en.tsv");
-  auto task = Loaded("mmbench", {{"data", data}});
+  auto task = LoadedTask("mmbench", {{"data", data}});
   // The first row asked for brings every circular copy of its question.
   const std::string first = task->samples()[0].id;
   std::vector<std::string> group;
@@ -303,7 +292,7 @@ TEST(Restrict, MmbenchKeepsWholeCircularGroups) {
     start = end + 1;
   }
   TempDir dir;
-  auto filtered = Loaded("mmbench", {{"data", dir.Write("subset.tsv", kept)}});
+  auto filtered = LoadedTask("mmbench", {{"data", dir.Write("subset.tsv", kept)}});
   ExpectUnknownIdRefused(task.get());
   ScoreResult restricted = ExpectRestrictedAsFiltered(task.get(), {first}, group, *filtered,
                                                       DataPath("mmbench/mini_dev_en_answers.jsonl"));
@@ -315,7 +304,7 @@ TEST(Restrict, MmbenchKeepsWholeCircularGroups) {
 TEST(Restrict, PopeKeepsEachQuestionsOwnLabelLine) {
   const std::string golden = "golden/pope/";
   const std::string labels = DataPath(golden + "coco"), questions = DataPath(golden + "llava_pope_test.jsonl");
-  auto task = Loaded("pope", {{"labels", labels}, {"questions", questions}});
+  auto task = LoadedTask("pope", {{"labels", labels}, {"questions", questions}});
   // Questions 2 and 3 of one category and 1 of another, by question-file order.
   std::map<std::string, std::vector<std::string>> by_category;
   std::vector<json> lines = ReadJsonLines(questions);
@@ -335,7 +324,7 @@ TEST(Restrict, PopeKeepsEachQuestionsOwnLabelLine) {
   std::string kept_questions = FilterJsonLines(dir, "questions.jsonl", questions, [&](const json& line) {
     return ids.count(IdText(line["question_id"])) > 0;
   });
-  auto filtered = Loaded("pope", {{"labels", kept_labels}, {"questions", kept_questions}});
+  auto filtered = LoadedTask("pope", {{"labels", kept_labels}, {"questions", kept_questions}});
   std::vector<std::string> expected;
   for (const auto& line : lines) {
     if (ids.count(IdText(line["question_id"]))) expected.push_back(IdText(line["question_id"]));
@@ -346,7 +335,7 @@ TEST(Restrict, PopeKeepsEachQuestionsOwnLabelLine) {
 }
 
 TEST(Restrict, MmeKeepsImagePairsAndDropsEmptySubtasks) {
-  auto task = Loaded("mme", {{"results", DataPath("golden/mme/results")}});
+  auto task = LoadedTask("mme", {{"results", DataPath("golden/mme/results")}});
   ExpectUnknownIdRefused(task.get());
   ASSERT_TRUE(task->Restrict({"OCR/OCR_0000#1", "OCR/OCR_0002#2"}).ok());
   EXPECT_EQ(SampleIds(*task),
@@ -373,7 +362,7 @@ TEST(Restrict, LlavaBenchEqualsFilesOfTheSubset) {
                                               {"answers-ref", DataPath(oracle + "wild_ref.jsonl")},
                                               {"rule", DataPath("samples/llava_bench_coco/rule.json")},
                                               {"judge-replay", DataPath(oracle + "wild_reviews.jsonl")}};
-  auto task = Loaded("llava-bench", files);
+  auto task = LoadedTask("llava-bench", files);
   ASSERT_EQ(task->samples().size(), 6u);
   std::vector<std::string> picked = {task->samples()[1].id, task->samples()[3].id, task->samples()[4].id};
   Ids ids(picked.begin(), picked.end());
@@ -384,7 +373,7 @@ TEST(Restrict, LlavaBenchEqualsFilesOfTheSubset) {
     // Same file names: the summary is named after the review file.
     subset[key] = FilterJsonLines(dir, std::filesystem::path(files[key]).filename().string(), files[key], in_subset);
   }
-  auto filtered = Loaded("llava-bench", subset);
+  auto filtered = LoadedTask("llava-bench", subset);
   std::string answers = FilterJsonLines(dir, "model.jsonl", DataPath(oracle + "wild_model.jsonl"), in_subset);
   ExpectUnknownIdRefused(task.get());
   ExpectRestrictedAsFiltered(task.get(), ids, picked, *filtered, answers);
@@ -395,7 +384,7 @@ TEST(Restrict, MmVetEqualsMmVetFileOfTheSubset) {
   std::map<std::string, std::string> files = {{"annotations", DataPath(oracle + "mm-vet.json")},
                                               {"judge-replay", DataPath(oracle + "grades.json")},
                                               {"runs", "2"}};
-  auto task = Loaded("mm-vet", files);
+  auto task = LoadedTask("mm-vet", files);
   std::vector<std::string> picked = {task->samples()[0].id, task->samples()[2].id, task->samples()[3].id};
   auto annotations = nlohmann::ordered_json::parse(ReadText(files["annotations"]));
   auto grades = nlohmann::ordered_json::parse(ReadText(files["judge-replay"]));
@@ -408,7 +397,7 @@ TEST(Restrict, MmVetEqualsMmVetFileOfTheSubset) {
   std::map<std::string, std::string> subset = files;
   subset["annotations"] = dir.Write("mm-vet.json", kept_annotations.dump());
   subset["judge-replay"] = dir.Write("grades.json", kept_grades.dump());
-  auto filtered = Loaded("mm-vet", subset);
+  auto filtered = LoadedTask("mm-vet", subset);
   ExpectUnknownIdRefused(task.get());
   // The whole grade file is replayed: the evaluator's sub_set skips the other records.
   ExpectRestrictedAsFiltered(task.get(), Ids(picked.begin(), picked.end()), picked, *filtered,
@@ -418,7 +407,7 @@ TEST(Restrict, MmVetEqualsMmVetFileOfTheSubset) {
 TEST(RestrictCli, RunLimitSendsAndScoresOnlyTheFirstSamples) {
   const std::string questions = DataPath("okvqa/OpenEnded_mscoco_val2014_questions.json");
   const std::string annotations = DataPath("okvqa/mscoco_val2014_annotations.json");
-  auto task = Loaded("okvqa", {{"questions", questions}, {"annotations", annotations}});
+  auto task = LoadedTask("okvqa", {{"questions", questions}, {"annotations", annotations}});
   ASSERT_GT(task->samples().size(), 3u);
   TempDir dir;
   for (const auto& s : task->samples()) {
@@ -441,7 +430,7 @@ TEST(RestrictCli, RunLimitSendsAndScoresOnlyTheFirstSamples) {
 
 TEST(RestrictCli, RunLimitOnMmbenchSendsWholeCircularGroupsAndSaysSo) {
   const std::string data = DataPath("mmbench/mini_dev_en.tsv");
-  auto task = Loaded("mmbench", {{"data", data}});
+  auto task = LoadedTask("mmbench", {{"data", data}});
   ASSERT_TRUE(task->Restrict({task->samples()[0].id}).ok());
   const size_t group = task->samples().size();
   ASSERT_GT(group, 1u);

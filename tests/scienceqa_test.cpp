@@ -4,6 +4,7 @@
 
 #include "metrics/science_qa.h"
 #include "tasks/registry.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -104,12 +105,9 @@ TEST(ScienceQaParse, RulesOfTheScript) {
 }
 
 TEST(ScienceQaTask, SamplesCarryLlavaPromptsChoicesAndImages) {
-  std::unique_ptr<Task> task;
-  ASSERT_TRUE(CreateTask("scienceqa", &task).ok());
-  TaskConfig config;
-  config.Set("problems", DataPath("scienceqa/problems.json"));
-  config.Set("splits", DataPath("scienceqa/pid_splits.json"));
-  ASSERT_TRUE(task->Load(config).ok());
+  auto task = testing::LoadedTask(
+      "scienceqa", {{"problems", DataPath("scienceqa/problems.json")}, {"splits", DataPath("scienceqa/pid_splits.json")}});
+  ASSERT_NE(task, nullptr);
   const auto& samples = task->samples();
   ASSERT_EQ(samples.size(), 8u);
   EXPECT_EQ(samples[2].id, "15");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tasks/registry.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -52,11 +53,8 @@ TEST(SeedScript, ReproducesConvertSeedForSubmission) {
 }
 
 TEST(SeedTask, SamplesCarryChoicesPromptAndImageOrVideoFrame) {
-  std::unique_ptr<Task> task;
-  ASSERT_TRUE(CreateTask("seed", &task).ok());
-  TaskConfig config;
-  config.Set("annotations", kAnnotations);
-  ASSERT_TRUE(task->Load(config).ok());
+  auto task = testing::LoadedTask("seed", {{"annotations", kAnnotations}});
+  ASSERT_NE(task, nullptr);
   const auto& samples = task->samples();
   ASSERT_EQ(samples.size(), 13u);
   EXPECT_EQ(samples[0].id, "101669");

@@ -5,6 +5,7 @@
 
 #include "metrics/vqa_accuracy.h"
 #include "tasks/registry.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -101,11 +102,8 @@ TEST(TextVqaCli, UnansweredQuestionsAreCountedAndLeftOutOfTheAccuracy) {
 }
 
 TEST(TextVqaTask, SamplesCarryLlavaPromptsAndImages) {
-  std::unique_ptr<Task> task;
-  ASSERT_TRUE(CreateTask("textvqa", &task).ok());
-  TaskConfig config;
-  config.Set("annotations", kAnnotations);
-  ASSERT_TRUE(task->Load(config).ok());
+  auto task = testing::LoadedTask("textvqa", {{"annotations", kAnnotations}});
+  ASSERT_NE(task, nullptr);
   const auto& samples = task->samples();
   ASSERT_EQ(samples.size(), 25u);
   EXPECT_EQ(samples[0].id, "34602");

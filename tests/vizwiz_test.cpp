@@ -4,6 +4,7 @@
 
 #include "metrics/binary_classification.h"
 #include "tasks/registry.h"
+#include "tests/loaded_task.h"
 #include "tests/test_util.h"
 
 namespace svit {
@@ -76,11 +77,8 @@ TEST(VizWizMetrics, UnanswerabilityAveragePrecisionEdgeCases) {
 }
 
 TEST(VizWizTask, SamplesCarryUnanswerablePromptAndImage) {
-  std::unique_ptr<Task> task;
-  ASSERT_TRUE(CreateTask("vizwiz", &task).ok());
-  TaskConfig config;
-  config.Set("annotations", kAnnotations);
-  ASSERT_TRUE(task->Load(config).ok());
+  auto task = testing::LoadedTask("vizwiz", {{"annotations", kAnnotations}});
+  ASSERT_NE(task, nullptr);
   const auto& samples = task->samples();
   ASSERT_EQ(samples.size(), 8u);
   EXPECT_EQ(samples[1].id, "VizWiz_val_00000003.jpg");
