@@ -5,13 +5,15 @@
 //   - a batching local engine (LibTorch): Submit queues the request, worker
 //     threads answer whatever is queued in batches, Poll hands back finished
 //     answers.
-// The runner (harness/) owns scheduling: it keeps at most its own
-// concurrency limit of requests submitted, retries, caches and rate-limits.
+// The runner (harness/) owns scheduling: it decides what is submitted and
+// when (its concurrency limit, retries, caches, rate limits); an adapter
+// with a queue (LimitConcurrency) only keeps its running requests within
+// the runner's limit.
 //
-// Threading contract: Submit, Poll and CancelAll are called from one thread
-// (the runner's). An adapter may use threads inside, but completions reach
-// the runner only through Poll. Every submitted tag comes back exactly once
-// from Poll, unless CancelAll dropped it.
+// Threading contract: every member is called from one thread (the
+// runner's). An adapter may use threads inside, but completions reach the
+// runner only through Poll. Every submitted tag comes back exactly once from
+// Poll, unless CancelAll or Unqueue took it back.
 #pragma once
 
 #include <chrono>
@@ -45,6 +47,9 @@ struct ModelIdentity {
 struct Completion {
   uint64_t tag = 0;
   Response response;
+  // Time the request was being answered, not counting any wait in the
+  // adapter's queue; 0 when the adapter does not know.
+  double seconds = 0;
 };
 
 class Adapter {
@@ -65,6 +70,20 @@ class Adapter {
 
   // Abandons every submitted request; their tags will not be returned.
   virtual void CancelAll() = 0;
+
+  // Lets at most `limit` submitted requests be answered at once. Requests
+  // submitted beyond it wait in the adapter's queue, in order, and start the
+  // moment one finishes, without a round trip through the caller's thread.
+  // Returns how many the caller may keep waiting there; 0 (the default)
+  // means the adapter has no queue and the caller submits only up to `limit`.
+  virtual size_t LimitConcurrency(size_t limit) {
+    (void)limit;
+    return 0;
+  }
+
+  // Takes back the requests still waiting in the queue (never sent): appends
+  // their tags to `tags`; Poll will not return them.
+  virtual void Unqueue(std::vector<uint64_t>* tags) { (void)tags; }
 
   // Requests submitted and not yet returned by Poll.
   virtual size_t in_flight() const = 0;

@@ -1,5 +1,7 @@
 #include "adapters/http_client.h"
 
+#include "adapters/curl_memory.h"
+
 #include <curl/curl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -43,6 +45,9 @@ struct Transfer {
 
 struct HttpClient::State {
   std::string url;
+  // The URL parsed once: given as CURLOPT_CURLU, libcurl copies the parts
+  // for each transfer instead of parsing and printing the URL again.
+  CURLU* parsed_url = nullptr;
   curl_slist* headers = nullptr;
   HttpClientOptions options;
   CURLM* multi = nullptr;
@@ -68,6 +73,7 @@ struct HttpClient::State {
     if (epoll_fd >= 0) close(epoll_fd);
     if (wake_fd >= 0) close(wake_fd);
     curl_slist_free_all(headers);
+    curl_url_cleanup(parsed_url);
   }
 
   static size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -164,7 +170,11 @@ struct HttpClient::State {
     Transfer* t = all.back().get();
     t->easy = curl_easy_init();
     CURL* e = t->easy;
-    curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+    if (parsed_url) {
+      curl_easy_setopt(e, CURLOPT_CURLU, parsed_url);
+    } else {
+      curl_easy_setopt(e, CURLOPT_URL, url.c_str());  // libcurl reports what is wrong with it
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -266,7 +276,7 @@ Status HttpClient::Create(const std::string& url, const std::vector<std::string>
                           const HttpClientOptions& options, std::unique_ptr<HttpClient>* out) {
   static std::once_flag global_init;
   std::call_once(global_init, [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    InitCurlWithThreadCaches();
     // Request bodies and libcurl's upload buffers are hundreds of KB; by
     // default glibc maps and unmaps blocks that large on every request (or
     // trims the heap under them), and the page faults cost more than the
@@ -276,6 +286,11 @@ Status HttpClient::Create(const std::string& url, const std::vector<std::string>
   });
   auto state = std::make_unique<State>();
   state->url = url;
+  state->parsed_url = curl_url();
+  if (state->parsed_url && curl_url_set(state->parsed_url, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    curl_url_cleanup(state->parsed_url);
+    state->parsed_url = nullptr;
+  }
   state->options = options;
   for (const auto& header : headers) state->headers = curl_slist_append(state->headers, header.c_str());
   state->headers = curl_slist_append(state->headers, "Content-Type: application/json");

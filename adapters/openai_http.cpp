@@ -1,9 +1,26 @@
 #include "adapters/openai_http.h"
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <thread>
 
 namespace svit {
+namespace {
+
+Completion ToCompletion(const ChatEndpoint& endpoint, const HttpResult& result, simdjson::dom::parser* parser) {
+  Completion c;
+  c.tag = result.tag;
+  c.seconds = result.seconds;
+  if (result.curl_code != 0) {
+    c.response.error = TransportError(result);
+  } else {
+    c.response = ParseChatReply(endpoint, result.reply, parser);
+  }
+  return c;
+}
+
+}  // namespace
 
 struct OpenAiHttpAdapter::Worker {
   std::unique_ptr<HttpClient> client;
@@ -11,13 +28,16 @@ struct OpenAiHttpAdapter::Worker {
 
   std::mutex mutex;  // guards the fields below
   std::condition_variable cancelled;
-  std::vector<std::pair<uint64_t, std::shared_ptr<const Request>>> inbox;
+  std::vector<Queued> inbox;
   bool stop = false;
   bool cancel = false;
 
   size_t submitted = 0;               // runner's thread only
-  std::atomic<size_t> delivered{0};   // written by the worker
-  size_t load() const { return submitted - delivered.load(std::memory_order_relaxed); }
+  std::atomic<size_t> taken{0};       // from the queue, by the worker
+  std::atomic<size_t> delivered{0};   // by the worker
+  size_t load() const {
+    return submitted + taken.load(std::memory_order_relaxed) - delivered.load(std::memory_order_relaxed);
+  }
 };
 
 Status OpenAiHttpAdapter::Create(const OpenAiHttpOptions& options, std::unique_ptr<Adapter>* out) {
@@ -43,13 +63,13 @@ Status OpenAiHttpAdapter::Create(const OpenAiHttpOptions& options, std::unique_p
   std::vector<std::string> headers;
   std::string auth = AuthHeader(options.endpoint, options.api_key);
   if (!auth.empty()) headers.push_back(auth);
-  size_t threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (size_t i = 0; i < threads; ++i) {
+  size_t lanes = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Every lane may keep the whole budget of idle connections: requests go to
+  // the least busy lane, but a lane's share still varies, and a smaller pool
+  // would close (and later reopen) the connections of its busiest moments.
+  SVIT_RETURN_IF_ERROR(HttpClient::Create(url, headers, options.http, &adapter->own_));
+  for (size_t i = 1; i < lanes; ++i) {
     auto worker = std::make_unique<Worker>();
-    // Every worker may keep the whole budget of idle connections: requests
-    // go to the least busy worker, but a worker's share still varies, and a
-    // smaller pool would close (and later reopen) the connections of its
-    // busiest moments.
     SVIT_RETURN_IF_ERROR(HttpClient::Create(url, headers, options.http, &worker->client));
     adapter->workers_.push_back(std::move(worker));
   }
@@ -75,6 +95,23 @@ OpenAiHttpAdapter::~OpenAiHttpAdapter() {
   }
 }
 
+void OpenAiHttpAdapter::Start(HttpClient* client, const Queued& queued, std::string* body) {
+  body->clear();
+  BuildChatBody(endpoint_, *queued.request, body);
+  client->Post(queued.tag, body);
+}
+
+void OpenAiHttpAdapter::Refill(size_t finished, std::vector<Queued>* taken) {
+  if (finished == 0 || limit_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  running_ -= finished;
+  while (running_ < limit_ && !queue_.empty()) {
+    taken->push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    ++running_;
+  }
+}
+
 void OpenAiHttpAdapter::Deliver(std::vector<Completion>* completions, Worker* from) {
   if (completions->empty()) return;
   if (from) from->delivered.fetch_add(completions->size(), std::memory_order_relaxed);
@@ -85,11 +122,13 @@ void OpenAiHttpAdapter::Deliver(std::vector<Completion>* completions, Worker* fr
     for (auto& c : *completions) done_.push_back(std::move(c));
   }
   completions->clear();
-  if (was_empty) done_ready_.notify_one();
+  // Poll empties the queue after every wake-up, so waking on the first
+  // answer of a batch is enough.
+  if (was_empty) own_->Wake();
 }
 
 void OpenAiHttpAdapter::Work(Worker* w) {
-  std::vector<std::pair<uint64_t, std::shared_ptr<const Request>>> batch;
+  std::vector<Queued> batch;
   std::vector<HttpResult> results;
   std::vector<Completion> completions;
   std::string body;
@@ -106,24 +145,15 @@ void OpenAiHttpAdapter::Work(Worker* w) {
         w->cancelled.notify_all();
       }
     }
-    for (auto& [tag, request] : batch) {
-      body.clear();
-      BuildChatBody(endpoint_, *request, &body);
-      w->client->Post(tag, &body);
-    }
+    for (const auto& queued : batch) Start(w->client.get(), queued, &body);
     batch.clear();
     results.clear();
     w->client->Poll(1000, &results);
-    for (auto& result : results) {
-      Completion c;
-      c.tag = result.tag;
-      if (result.curl_code != 0) {
-        c.response.error = TransportError(result);
-      } else {
-        c.response = ParseChatReply(endpoint_, result.reply, &parser);
-      }
-      completions.push_back(std::move(c));
-    }
+    for (const auto& result : results) completions.push_back(ToCompletion(endpoint_, result, &parser));
+    Refill(results.size(), &batch);
+    w->taken.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (const auto& queued : batch) Start(w->client.get(), queued, &body);
+    batch.clear();
     Deliver(&completions, w);
   }
 }
@@ -139,45 +169,102 @@ void OpenAiHttpAdapter::Submit(uint64_t tag, std::shared_ptr<const Request> requ
     Deliver(&unsupported, nullptr);
     return;
   }
-  // The least busy worker, so each one's connections stay within its pool.
-  Worker* w = workers_[0].get();
-  for (auto& candidate : workers_) {
-    if (candidate->load() < w->load()) w = candidate.get();
+  if (limit_.load(std::memory_order_relaxed) != 0) {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (running_ >= limit_ || !queue_.empty()) {
+      queue_.push_back({tag, std::move(request)});
+      return;
+    }
+    ++running_;
   }
-  ++w->submitted;
+  // The least busy lane, so each one's connections stay within its pool;
+  // the caller's own lane wins ties.
+  Worker* lane = nullptr;
+  size_t least = own_in_flight_;
+  for (auto& candidate : workers_) {
+    if (candidate->load() < least) {
+      lane = candidate.get();
+      least = lane->load();
+    }
+  }
+  if (!lane) {
+    Start(own_.get(), {tag, std::move(request)}, &own_body_);  // sent by the next Poll
+    ++own_in_flight_;
+    return;
+  }
+  ++lane->submitted;
   bool was_empty;
   {
-    std::lock_guard<std::mutex> lock(w->mutex);
-    was_empty = w->inbox.empty();
-    w->inbox.emplace_back(tag, std::move(request));
+    std::lock_guard<std::mutex> lock(lane->mutex);
+    was_empty = lane->inbox.empty();
+    lane->inbox.push_back({tag, std::move(request)});
   }
-  if (was_empty) w->client->Wake();
+  if (was_empty) lane->client->Wake();
+}
+
+void OpenAiHttpAdapter::TakeDelivered(std::vector<Completion>* out) {
+  std::lock_guard<std::mutex> lock(done_mutex_);
+  for (auto& c : done_) out->push_back(std::move(c));
+  done_.clear();
 }
 
 void OpenAiHttpAdapter::Poll(std::chrono::milliseconds timeout, std::vector<Completion>* out) {
-  std::unique_lock<std::mutex> lock(done_mutex_);
-  done_ready_.wait_for(lock, timeout, [this] { return !done_.empty(); });
-  in_flight_ -= done_.size();
-  if (out->empty()) {
-    out->swap(done_);
-  } else {
-    for (auto& c : done_) out->push_back(std::move(c));
-    done_.clear();
+  size_t before = out->size();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    TakeDelivered(out);
+    // The caller's lane moves its bytes here; its wait ends early when a
+    // worker delivers (Deliver wakes it).
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    own_results_.clear();
+    own_->Poll(out->size() > before ? 0 : static_cast<int>(std::max<int64_t>(0, left.count())), &own_results_);
+    for (const auto& result : own_results_) out->push_back(ToCompletion(endpoint_, result, &own_parser_));
+    own_in_flight_ -= own_results_.size();
+    Refill(own_results_.size(), &own_taken_);
+    for (const auto& queued : own_taken_) Start(own_.get(), queued, &own_body_);
+    own_in_flight_ += own_taken_.size();
+    own_taken_.clear();
+    TakeDelivered(out);
+    if (out->size() > before || std::chrono::steady_clock::now() >= deadline) break;
   }
+  in_flight_ -= out->size() - before;
 }
 
 void OpenAiHttpAdapter::CancelAll() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    queue_.clear();  // no lane takes anything new
+  }
+  own_->CancelAll();
+  own_in_flight_ = 0;
   for (auto& w : workers_) {
     std::unique_lock<std::mutex> lock(w->mutex);
     w->inbox.clear();
     w->cancel = true;
     w->client->Wake();
     w->cancelled.wait(lock, [&] { return !w->cancel || w->stop; });
-    w->submitted = w->delivered.load();  // the worker holds nothing now
+    // The worker holds nothing now, and delivers nothing more.
+    w->submitted = w->delivered.load() - w->taken.load();
+  }
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    running_ = 0;
   }
   std::lock_guard<std::mutex> lock(done_mutex_);
   done_.clear();
   in_flight_ = 0;
+}
+
+size_t OpenAiHttpAdapter::LimitConcurrency(size_t limit) {
+  limit_.store(limit, std::memory_order_relaxed);
+  return limit;  // one waiting for each running: enough to cover the runner's turnaround
+}
+
+void OpenAiHttpAdapter::Unqueue(std::vector<uint64_t>* tags) {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  for (const auto& queued : queue_) tags->push_back(queued.tag);
+  in_flight_ -= queue_.size();
+  queue_.clear();
 }
 
 }  // namespace svit

@@ -6,18 +6,32 @@
 #include <cstdint>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace svit {
 
 namespace {
 
 // Index of the first byte of text[from, ...) that JSON must escape (a quote,
-// a backslash or a control character), or text.size(). Eight bytes at a
-// time: each mask flags the first such byte exactly, so the lowest flag of
-// their union is the first one.
+// a backslash or a control character), or text.size(). Sixteen bytes at a
+// time with SSE2 (every x86-64 has it), else eight at a time in a word: each
+// mask flags the first such byte exactly, so the lowest flag of their union
+// is the first one.
 size_t FindEscape(std::string_view text, size_t from) {
+  size_t i = from;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
+  for (; i + 16 <= text.size(); i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));  // v <= 0x1F, unsigned
+    if (int mask = _mm_movemask_epi8(hits)) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+  }
+#endif
   static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  size_t i = from;
   for (; i + 8 <= text.size(); i += 8) {
     uint64_t v;
     std::memcpy(&v, text.data() + i, 8);

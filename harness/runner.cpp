@@ -52,6 +52,12 @@ class RunLoop {
   Status Run() {
     const size_t total = jobs_->size();
     outcomes_.assign(total, JobOutcome());
+    // An adapter with a queue gets more than `concurrency` submitted, so its
+    // transfers never wait for this thread; with rate budgets every request
+    // is submitted when the budget allows it, as it is sent.
+    size_t depth = adapter_->LimitConcurrency(options_.concurrency);
+    bool budgets = options_.requests_per_minute > 0 || options_.tokens_per_minute > 0;
+    max_submitted_ = options_.concurrency + (budgets ? 0 : depth);
     while (finished_ < total) {
       Clock::time_point now = Clock::now();
       CheckInterrupts(now);
@@ -104,7 +110,7 @@ class RunLoop {
       waiting_.erase(waiting_.begin());
     }
     size_t rendered = 0;
-    while (in_flight_.size() < options_.concurrency) {
+    while (in_flight_.size() < max_submitted_) {
       if (ready_.empty()) {
         if (next_index_ >= jobs_->size()) return;
         if (rendered++ >= 256) {  // let the sockets breathe between cache hits
@@ -169,7 +175,8 @@ class RunLoop {
     in_flight_.erase(it);
     Response& response = completion->response;
     if (response.ok()) {
-      Answer(slot, std::move(response), now);
+      double latency = completion->seconds > 0 ? completion->seconds : Seconds(now - slot.sent);
+      Answer(slot, std::move(response), latency);
       return;
     }
     const ResponseError& error = response.error;
@@ -178,9 +185,12 @@ class RunLoop {
     if (may_retry) {
       double delay = RetryDelaySeconds(options_.retry, slot.attempts, error.retry_after_seconds, unit_(random_));
       auto due = now + ToDuration(delay);
-      if (error.http_status == 429) paused_until_ = std::max(paused_until_, due);
       ++stats_.retries;
       waiting_.emplace(due, std::move(slot));
+      if (error.http_status == 429) {
+        paused_until_ = std::max(paused_until_, due);
+        Withdraw(false);
+      }
       return;
     }
     // Before the endpoint ever answered, these failures mean every other
@@ -197,11 +207,11 @@ class RunLoop {
     Fail(slot.index, std::move(response.error), slot.attempts);
   }
 
-  void Answer(const Slot& slot, Response response, Clock::time_point now) {
+  void Answer(const Slot& slot, Response response, double latency_seconds) {
     JobOutcome& outcome = outcomes_[slot.index];
     outcome.done = true;
     outcome.attempts = slot.attempts;
-    outcome.latency_seconds = Seconds(now - slot.sent);
+    outcome.latency_seconds = latency_seconds;
     int64_t used = response.usage.prompt_tokens + response.usage.completion_tokens;
     if (used > 0) tokens_budget_.Adjust(static_cast<double>(used) - slot.estimate);
     tokens_seen_ += used;
@@ -254,6 +264,24 @@ class RunLoop {
     stopping_ = true;
     stop_status_ = std::move(why);
     stop_deadline_ = now + ToDuration(std::max(0.0, options_.grace_seconds));
+    Withdraw(true);
+  }
+
+  // Takes back the requests still waiting in the adapter's queue: a 429
+  // pause or a stop holds them back too. They were never sent: after a
+  // pause they go out first when sending resumes; after a stop they are
+  // left for the next run.
+  void Withdraw(bool stopping) {
+    withdrawn_.clear();
+    adapter_->Unqueue(&withdrawn_);
+    for (auto tag = withdrawn_.rbegin(); tag != withdrawn_.rend(); ++tag) {
+      auto it = in_flight_.find(*tag);
+      Slot slot = std::move(it->second);
+      in_flight_.erase(it);
+      slot.attempts--;
+      stats_.sent--;
+      if (!stopping) ready_.push_front(std::move(slot));
+    }
   }
 
   ProgressCounts Counts() const {
@@ -262,7 +290,7 @@ class RunLoop {
     c.done = finished_ - (writer_ ? writer_->queued() - writer_->committed() : 0);  // done once committed
     c.cached = stats_.cached;
     c.failed = stats_.failed;
-    c.in_flight = in_flight_.size();
+    c.in_flight = std::min(in_flight_.size(), options_.concurrency);  // the rest wait in the adapter
     c.retries = stats_.retries;
     c.tokens = tokens_seen_;
     return c;
@@ -283,7 +311,8 @@ class RunLoop {
   std::uniform_real_distribution<double> unit_{0.0, 1.0};
   ProgressReporter progress_;
 
-  std::unordered_map<uint64_t, Slot> in_flight_;
+  size_t max_submitted_ = 0;  // concurrency, plus what the adapter's queue may hold
+  std::unordered_map<uint64_t, Slot> in_flight_;  // submitted: running or in the adapter's queue
   std::deque<Slot> ready_;                          // rendered, waiting for a send permit
   std::multimap<Clock::time_point, Slot> waiting_;  // retries, by due time
   Clock::time_point paused_until_ = origin_;        // after a 429
@@ -296,6 +325,7 @@ class RunLoop {
   Status stop_status_;
   std::vector<Completion> completions_;
   std::vector<ResponseCache::Entry> to_commit_;  // answered in this round
+  std::vector<uint64_t> withdrawn_;
   std::unique_ptr<CacheWriter> writer_;          // null until the first commit
 };
 

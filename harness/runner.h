@@ -4,7 +4,11 @@
 //   - At most `concurrency` requests are in flight (the runner's own limit,
 //     not the HTTP library's queue), within requests-per-minute and
 //     tokens-per-minute budgets (tokens estimated before sending, corrected
-//     from the reported usage).
+//     from the reported usage). An adapter with a queue
+//     (Adapter::LimitConcurrency) enforces the limit itself and is given up
+//     to its queue's depth more, so a finished request is followed at once
+//     by the next; with budgets, or while a 429 pauses sending, nothing
+//     waits there (the runner takes queued requests back, unsent).
 //   - Retryable failures (408/409/429/5xx, timeouts, connection errors,
 //     malformed replies) are sent again after RetryDelaySeconds, honouring
 //     Retry-After; a 429 also pauses new sends to the endpoint for that long.
@@ -48,7 +52,7 @@ struct JobOutcome {
   bool done = false;    // false when the run stopped before this job finished
   bool cached = false;  // answered from the response cache
   int attempts = 0;     // sends of this job in this run
-  double latency_seconds = 0;  // of the last send
+  double latency_seconds = 0;  // of the last send, not counting any wait in the adapter's queue
   Response response;    // response.ok() false: failed (error says why)
 };
 

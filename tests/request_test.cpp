@@ -124,6 +124,33 @@ TEST(JsonText, StringsEscapeLikeAJsonLibrary) {
   EXPECT_EQ(number, "2.0");
 }
 
+// Long strings take the wide scan (16 or 8 bytes at a time): every byte
+// value at every offset, against a byte-by-byte escaper.
+TEST(JsonText, EveryByteAtEveryOffsetOfALongString) {
+  auto expected = [](const std::string& text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+      const char* names[] = {"\\b", "\\t", "\\n", nullptr, "\\f", "\\r"};
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c >= 8 && c <= 13 && names[c - 8]) out += names[c - 8];
+      else if (c < 0x20) out += "\\u00" + std::string(1, "0123456789abcdef"[c >> 4]) + "0123456789abcdef"[c & 15];
+      else out += static_cast<char>(c);
+    }
+    return out + "\"";
+  };
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t offset = 0; offset < 40; ++offset) {
+      std::string text(40, 'a');
+      text[offset] = static_cast<char>(byte);
+      text[39 - offset] = offset % 2 ? '"' : '~';
+      std::string out;
+      AppendJsonString(text, &out);
+      ASSERT_EQ(out, expected(text)) << "byte " << byte << " at " << offset;
+    }
+  }
+}
+
 TEST(ImageMime, SniffedFromMagicNumbers) {
   EXPECT_EQ(SniffImageMime("\xFF\xD8\xFF\xE0rest"), "image/jpeg");
   EXPECT_EQ(SniffImageMime(std::string("\x89PNG\r\n\x1A\n\0\0", 10)), "image/png");

@@ -406,6 +406,22 @@ TEST_F(RunHttpTest, ProgressLinesWhenStderrIsNotATerminal) {
   EXPECT_EQ(r.err.find("\r"), std::string::npos) << "live redraws in a log";
 }
 
+// The adapter is handed more than --concurrency requests (its queue keeps
+// the lanes busy), but never more than that many are at the server at once.
+TEST_F(RunHttpTest, ConcurrencyBoundsTheRequestsAtTheServer) {
+  MockServer server({{"answers", GoldenAnswers()}, {"delay_ms", 30}});
+  auto r = RunCli(Args(server, "bound", {"--concurrency", "3", "--limit", "15"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto stats = server.Stats();
+  EXPECT_EQ(stats["total"], 15);
+  EXPECT_EQ(stats["peak_in_progress"], 3);
+  for (const auto& row : SampleRows("bound")) {
+    EXPECT_EQ(row["attempts"], 1) << row.dump();
+    EXPECT_GE(row["latency_ms"].get<double>(), 29.0) << row.dump();
+    EXPECT_LT(row["latency_ms"].get<double>(), 1000.0) << row.dump();
+  }
+}
+
 TEST_F(RunHttpTest, RequestsPerMinuteBudgetIsHonoured) {
   MockServer server(MockConfig());
   auto start = std::chrono::steady_clock::now();

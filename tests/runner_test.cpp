@@ -57,6 +57,54 @@ class FakeAdapter : public Adapter {
   size_t max_in_flight_ = 0;
 };
 
+// An adapter with a queue (as the OpenAI adapter has): at most `limit_`
+// requests run and each is answered by the next poll (reporting 7 ms of
+// answering); the rest wait, in order, for the first poll that finds a slot
+// free.
+class QueueingAdapter : public FakeAdapter {
+ public:
+  void Submit(uint64_t tag, std::shared_ptr<const Request> request) override {
+    queued_.emplace_back(tag, request->UserText());
+    max_submitted_ = std::max(max_submitted_, queued_.size() + pending_.size());
+    StartQueued();
+  }
+  void Poll(std::chrono::milliseconds timeout, std::vector<Completion>* out) override {
+    StartQueued();
+    size_t before = out->size();
+    FakeAdapter::Poll(timeout, out);
+    for (size_t i = before; i < out->size(); ++i) (*out)[i].seconds = 0.007;
+  }
+  size_t LimitConcurrency(size_t limit) override {
+    limit_ = limit;
+    return limit;
+  }
+  void Unqueue(std::vector<uint64_t>* tags) override {
+    for (auto& [tag, text] : queued_) {
+      tags->push_back(tag);
+      unqueued_.push_back(text);
+    }
+    queued_.clear();
+  }
+
+  std::deque<std::pair<uint64_t, std::string>> queued_;
+  std::vector<std::string> unqueued_;
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> starts_;
+  size_t limit_ = 0;
+  size_t max_submitted_ = 0;
+
+ private:
+  void StartQueued() {
+    while (!queued_.empty() && pending_.size() < limit_) {
+      auto [tag, text] = queued_.front();
+      queued_.pop_front();
+      pending_.emplace_back(tag, text);
+      max_in_flight_ = std::max(max_in_flight_, pending_.size());
+      ++sends_[text];
+      starts_.emplace_back(text, std::chrono::steady_clock::now());
+    }
+  }
+};
+
 class TextJobs : public JobSource {
  public:
   explicit TextJobs(std::vector<std::string> texts) : texts_(std::move(texts)) {}
@@ -115,6 +163,62 @@ TEST(Runner, AnswersEveryJobWithinTheConcurrencyBound) {
   EXPECT_EQ(adapter.max_in_flight_, 3u);
   EXPECT_EQ(runner.stats().answered, 20u);
   EXPECT_EQ(runner.stats().usage.prompt_tokens, 60);
+}
+
+TEST(Runner, KeepsAnAdaptersQueueFullWithinItsConcurrencyLimit) {
+  QueueingAdapter adapter;
+  TextJobs jobs(Texts(20));
+  Runner runner(&adapter, nullptr, FastOptions());
+  std::vector<JobOutcome> outcomes;
+  ASSERT_TRUE(runner.Run(&jobs, &outcomes).ok());
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    EXPECT_EQ(outcomes[i].response.text, "echo: q" + std::to_string(i));
+    EXPECT_EQ(outcomes[i].attempts, 1);
+    EXPECT_DOUBLE_EQ(outcomes[i].latency_seconds, 0.007);  // the adapter's, without the wait in its queue
+  }
+  EXPECT_EQ(adapter.limit_, 3u);
+  EXPECT_EQ(adapter.max_in_flight_, 3u);
+  EXPECT_EQ(adapter.max_submitted_, 6u);
+  EXPECT_EQ(runner.stats().sent, 20u);
+}
+
+TEST(Runner, NothingWaitsInAnAdaptersQueueUnderRateBudgets) {
+  QueueingAdapter adapter;
+  TextJobs jobs(Texts(10));
+  RunnerOptions options = FastOptions();
+  options.requests_per_minute = 1e9;
+  Runner runner(&adapter, nullptr, options);
+  std::vector<JobOutcome> outcomes;
+  ASSERT_TRUE(runner.Run(&jobs, &outcomes).ok());
+  EXPECT_EQ(runner.stats().answered, 10u);
+  EXPECT_EQ(adapter.max_submitted_, 3u);
+}
+
+// A 429 pauses sending: the requests waiting in the adapter's queue are
+// taken back unsent (no attempt counted) and start only after the pause.
+TEST(Runner, A429TakesQueuedRequestsBackUntilThePauseEnds) {
+  QueueingAdapter adapter;
+  ResponseError limited = Error(ResponseError::Kind::kHttp, true, 429);
+  limited.retry_after_seconds = 0.05;
+  adapter.script_["q0"] = {limited};
+  TextJobs jobs(Texts(12));
+  Runner runner(&adapter, nullptr, FastOptions());
+  std::vector<JobOutcome> outcomes;
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(runner.Run(&jobs, &outcomes).ok());
+  EXPECT_EQ(adapter.unqueued_, (std::vector<std::string>{"q3", "q4", "q5"}));
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    EXPECT_TRUE(outcomes[i].response.ok()) << i;
+    EXPECT_EQ(outcomes[i].attempts, i == 0 ? 2 : 1) << i;
+    EXPECT_EQ(adapter.sends_["q" + std::to_string(i)], i == 0 ? 2 : 1) << i;
+  }
+  EXPECT_EQ(runner.stats().sent, 13u);
+  // q0, q1 and q2 started at once; everything after them waited out the pause.
+  ASSERT_EQ(adapter.starts_.size(), 13u);
+  for (size_t i = 3; i < adapter.starts_.size(); ++i) {
+    EXPECT_GE(std::chrono::duration<double>(adapter.starts_[i].second - start).count(), 0.045)
+        << adapter.starts_[i].first;
+  }
 }
 
 TEST(Runner, RetriesRetryableErrorsUpToTheAttemptCap) {

@@ -5,7 +5,9 @@
 //   POST /openai/deployments/<d>/chat/completions?api-version=V  (Azure)
 //   POST /api/chat                                          (Ollama native)
 //   GET  /stats    {"total", "by_text": {text: count}, "last": {path,
-//                  target, headers, body, images: [{mime, width, height}]}}
+//                  target, headers, body, images: [{mime, width, height}]},
+//                  "peak_in_progress": most requests read and not yet
+//                  answered at one time}
 // The answer to a request is config.answers[text] (text = the user
 // message's text), else config.default_answer. Faults are injected by rule:
 // the first `times` requests whose text contains `match` get `kind`:
@@ -29,6 +31,7 @@
 #include <nlohmann/json.hpp>
 #include <stb_image.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -75,6 +78,8 @@ struct Server {
   std::string api_key;
   std::vector<Fault> faults;
   int total = 0;
+  int in_progress = 0;
+  int peak_in_progress = 0;
   std::map<std::string, int> by_text;
   json last = json::object();
 };
@@ -268,7 +273,11 @@ Reply Handle(const http::request<http::string_body>& request) {
   std::string path = target.substr(0, target.find('?'));
   if (request.method() == http::verb::get && path == "/stats") {
     Reply r;
-    r.body = json({{"total", g_server.total}, {"by_text", g_server.by_text}, {"last", g_server.last}}).dump();
+    r.body = json({{"total", g_server.total},
+                   {"by_text", g_server.by_text},
+                   {"last", g_server.last},
+                   {"peak_in_progress", g_server.peak_in_progress}})
+                 .dump();
     return r;
   }
   bool azure = path.rfind("/openai/deployments/", 0) == 0 && path.size() > 17 &&
@@ -345,6 +354,10 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Close();
       self->request_ = self->parser_->release();
+      self->counted_ = self->request_.target() != "/stats";
+      if (self->counted_) {
+        g_server.peak_in_progress = std::max(g_server.peak_in_progress, ++g_server.in_progress);
+      }
       self->reply_ = Handle(self->request_);
       if (self->reply_.delay_ms > 0) {
         self->timer_.expires_after(std::chrono::milliseconds(self->reply_.delay_ms));
@@ -356,6 +369,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send() {
+    if (counted_) {
+      --g_server.in_progress;
+      counted_ = false;
+    }
     if (reply_.kind == Reply::Kind::kReset) {
       beast::error_code ec;
       socket_.set_option(asio::socket_base::linger(true, 0), ec);
@@ -397,6 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> response_;
   Reply reply_;
   std::string raw_;
+  bool counted_ = false;  // in g_server.in_progress until Send
 };
 
 void Accept(tcp::acceptor& acceptor) {
