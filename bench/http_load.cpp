@@ -100,7 +100,7 @@ int Main(int argc, char** argv) {
   size_t concurrency = 64, requests = 0;
   double duration = 5;
   bool distinct = false;
-  size_t threads = 0;  // as svit-eval run: one per hardware thread
+  size_t threads = 0;  // adapter lanes, as svit-eval run: one per hardware thread
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
