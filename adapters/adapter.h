@@ -84,9 +84,6 @@ class Adapter {
   // Takes back the requests still waiting in the queue (never sent): appends
   // their tags to `tags`; Poll will not return them.
   virtual void Unqueue(std::vector<uint64_t>* tags) { (void)tags; }
-
-  // Requests submitted and not yet returned by Poll.
-  virtual size_t in_flight() const = 0;
 };
 
 }  // namespace svit

@@ -159,7 +159,6 @@ void OpenAiHttpAdapter::Work(Worker* w) {
 }
 
 void OpenAiHttpAdapter::Submit(uint64_t tag, std::shared_ptr<const Request> request) {
-  ++in_flight_;
   if (request->kind != RequestKind::kGenerate) {
     std::vector<Completion> unsupported(1);
     unsupported[0].tag = tag;
@@ -227,7 +226,6 @@ void OpenAiHttpAdapter::Poll(std::chrono::milliseconds timeout, std::vector<Comp
     TakeDelivered(out);
     if (out->size() > before || std::chrono::steady_clock::now() >= deadline) break;
   }
-  in_flight_ -= out->size() - before;
 }
 
 void OpenAiHttpAdapter::CancelAll() {
@@ -252,7 +250,6 @@ void OpenAiHttpAdapter::CancelAll() {
   }
   std::lock_guard<std::mutex> lock(done_mutex_);
   done_.clear();
-  in_flight_ = 0;
 }
 
 size_t OpenAiHttpAdapter::LimitConcurrency(size_t limit) {
@@ -263,7 +260,6 @@ size_t OpenAiHttpAdapter::LimitConcurrency(size_t limit) {
 void OpenAiHttpAdapter::Unqueue(std::vector<uint64_t>* tags) {
   std::lock_guard<std::mutex> lock(queue_mutex_);
   for (const auto& queued : queue_) tags->push_back(queued.tag);
-  in_flight_ -= queue_.size();
   queue_.clear();
 }
 

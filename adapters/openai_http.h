@@ -58,7 +58,6 @@ class OpenAiHttpAdapter : public Adapter {
   void CancelAll() override;
   size_t LimitConcurrency(size_t limit) override;
   void Unqueue(std::vector<uint64_t>* tags) override;
-  size_t in_flight() const override { return in_flight_; }
 
  private:
   struct Worker;
@@ -81,7 +80,6 @@ class OpenAiHttpAdapter : public Adapter {
 
   ChatEndpoint endpoint_;
   ModelIdentity identity_;
-  size_t in_flight_ = 0;  // submitted, not yet returned: the runner's thread only
 
   // The caller's lane: the runner's thread only.
   std::unique_ptr<HttpClient> own_;

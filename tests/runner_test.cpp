@@ -48,7 +48,6 @@ class FakeAdapter : public Adapter {
     pending_.clear();
   }
   void CancelAll() override { pending_.clear(); }
-  size_t in_flight() const override { return pending_.size(); }
 
   ModelIdentity identity_;
   std::deque<std::pair<uint64_t, std::string>> pending_;

@@ -73,8 +73,6 @@ class LocalAdapter : public Adapter {
 
   void CancelAll() override { pending_.clear(); }  // the engine finishes them; nobody waits
 
-  size_t in_flight() const override { return pending_.size(); }
-
  private:
   struct Pending {
     uint64_t tag = 0;
