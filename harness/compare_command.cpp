@@ -55,21 +55,14 @@ int RunCompareCommand(const std::vector<std::string>& args) {
        "per-sample field grouping samples (default: image_id or image when present; 'none')")
       ("store", po::value<std::string>(), "results store to look run ids up in");
   AddResampleOptions(&options);
-  po::options_description hidden;
-  hidden.add_options()("run", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("run", -1);
   po::variables_map vm;
+  std::vector<std::string> runs;
   int usage_exit = 0;
-  if (!ParseCommandLine("compare", args, all, &positional, &vm, &usage_exit)) return usage_exit;
+  if (!ParseRunCommandLine("compare", args, options, &vm, &runs, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     PrintHelp(options);
     return 0;
   }
-  std::vector<std::string> runs;
-  if (vm.count("run")) runs = vm["run"].as<std::vector<std::string>>();
   if (runs.size() != 2) {
     return Fail(Status::InvalidInput("expected BASE and CANDIDATE, got " + std::to_string(runs.size()) +
                                      " run argument(s) (see 'svit-eval compare --help')"));

@@ -32,15 +32,10 @@ int RunLeaderboardCommand(const std::vector<std::string>& args) {
        "LABEL=TASK:PATH: add a column or remap a default one (repeatable)")
       ("store", po::value<std::string>(), "results store to look run ids up in");
   AddResampleOptions(&options);
-  po::options_description hidden;
-  hidden.add_options()("run", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("run", -1);
   po::variables_map vm;
+  std::vector<std::string> arguments;
   int usage_exit = 0;
-  if (!ParseCommandLine("leaderboard", args, all, &positional, &vm, &usage_exit)) return usage_exit;
+  if (!ParseRunCommandLine("leaderboard", args, options, &vm, &arguments, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     std::printf("usage: svit-eval leaderboard RUN... [--format markdown|latex|csv|json] [--ci] [-o FILE]\n\n"
                 "Columns (first task and metric present wins; docs/reports.md has the table):\n");
@@ -55,8 +50,6 @@ int RunLeaderboardCommand(const std::vector<std::string>& args) {
     std::cout << options;
     return 0;
   }
-  std::vector<std::string> arguments;
-  if (vm.count("run")) arguments = vm["run"].as<std::vector<std::string>>();
   if (arguments.empty()) return Fail(Status::InvalidInput("name at least one RUN"));
   const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "markdown";
   if (format != "markdown" && format != "latex" && format != "csv" && format != "json") {

@@ -30,15 +30,10 @@ int RunReportCommand(const std::vector<std::string>& args) {
       ("allow-protocol-mismatch", "compare runs even when their protocols differ")
       ("store", po::value<std::string>(), "results store to look run ids up in");
   AddResampleOptions(&options);
-  po::options_description hidden;
-  hidden.add_options()("run", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("run", -1);
   po::variables_map vm;
+  std::vector<std::string> arguments;
   int usage_exit = 0;
-  if (!ParseCommandLine("report", args, all, &positional, &vm, &usage_exit)) return usage_exit;
+  if (!ParseRunCommandLine("report", args, options, &vm, &arguments, &usage_exit)) return usage_exit;
   if (vm.count("help")) {
     std::printf("usage: svit-eval report RUN... -o report.html [--images DIR]\n\n"
                 "One self-contained HTML file: leaderboard with intervals, per-benchmark bar charts,\n"
@@ -48,8 +43,6 @@ int RunReportCommand(const std::vector<std::string>& args) {
     std::cout << options;
     return 0;
   }
-  std::vector<std::string> arguments;
-  if (vm.count("run")) arguments = vm["run"].as<std::vector<std::string>>();
   if (arguments.empty()) return Fail(Status::InvalidInput("name at least one RUN"));
   if (!vm.count("output")) return Fail(Status::InvalidInput("-o/--output is required"));
   ReportOptions report;

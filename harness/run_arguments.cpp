@@ -4,9 +4,26 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/command_line.h"
 #include "results/store.h"
 
 namespace svit {
+
+bool ParseRunCommandLine(const char* command, const std::vector<std::string>& args,
+                         const boost::program_options::options_description& options,
+                         boost::program_options::variables_map* vm, std::vector<std::string>* runs,
+                         int* exit_code) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()("run", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("run", -1);
+  if (!ParseCommandLine(command, args, all, &positional, vm, exit_code)) return false;
+  if (vm->count("run")) *runs = (*vm)["run"].as<std::vector<std::string>>();
+  return true;
+}
 
 Status LoadRunArgument(const std::string& argument, const std::string& store_path, RunSet* out) {
   std::string label, path;

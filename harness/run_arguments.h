@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include <string>
+#include <vector>
 
 #include "metrics/statistics.h"
 #include "results/run_set.h"
@@ -14,6 +15,13 @@
 namespace svit {
 
 Status LoadRunArgument(const std::string& argument, const std::string& store_path, RunSet* out);
+
+// Parses `options` and any number of positional RUN arguments (into `runs`);
+// on a usage error prints it and returns false with *exit_code = 2.
+bool ParseRunCommandLine(const char* command, const std::vector<std::string>& args,
+                         const boost::program_options::options_description& options,
+                         boost::program_options::variables_map* vm, std::vector<std::string>* runs,
+                         int* exit_code);
 
 // Parses a whole number / a number for an option, InvalidInput naming it.
 Status ParseCount(const std::string& option, const std::string& text, size_t* out);

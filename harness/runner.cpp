@@ -57,7 +57,7 @@ class RunLoop {
     // is submitted when the budget allows it, as it is sent.
     size_t depth = adapter_->LimitConcurrency(options_.concurrency);
     bool budgets = options_.requests_per_minute > 0 || options_.tokens_per_minute > 0;
-    max_submitted_ = options_.concurrency + (budgets ? 0 : depth);
+    queue_depth_ = budgets ? 0 : depth;
     while (finished_ < total) {
       Clock::time_point now = Clock::now();
       CheckInterrupts(now);
@@ -110,7 +110,10 @@ class RunLoop {
       waiting_.erase(waiting_.begin());
     }
     size_t rendered = 0;
-    while (in_flight_.size() < max_submitted_) {
+    // Until the endpoint has answered once, nothing waits in the adapter: a
+    // wrong key or URL stops the run after at most `concurrency` requests.
+    const size_t most = options_.concurrency + (stats_.answered > 0 ? queue_depth_ : 0);
+    while (in_flight_.size() < most) {
       if (ready_.empty()) {
         if (next_index_ >= jobs_->size()) return;
         if (rendered++ >= 256) {  // let the sockets breathe between cache hits
@@ -311,7 +314,7 @@ class RunLoop {
   std::uniform_real_distribution<double> unit_{0.0, 1.0};
   ProgressReporter progress_;
 
-  size_t max_submitted_ = 0;  // concurrency, plus what the adapter's queue may hold
+  size_t queue_depth_ = 0;  // how many may wait in the adapter's queue
   std::unordered_map<uint64_t, Slot> in_flight_;  // submitted: running or in the adapter's queue
   std::deque<Slot> ready_;                          // rendered, waiting for a send permit
   std::multimap<Clock::time_point, Slot> waiting_;  // retries, by due time

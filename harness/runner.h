@@ -7,8 +7,9 @@
 //     from the reported usage). An adapter with a queue
 //     (Adapter::LimitConcurrency) enforces the limit itself and is given up
 //     to its queue's depth more, so a finished request is followed at once
-//     by the next; with budgets, or while a 429 pauses sending, nothing
-//     waits there (the runner takes queued requests back, unsent).
+//     by the next; before the first answer, with budgets, or while a 429
+//     pauses sending, nothing waits there (the runner takes queued requests
+//     back, unsent).
 //   - Retryable failures (408/409/429/5xx, timeouts, connection errors,
 //     malformed replies) are sent again after RetryDelaySeconds, honouring
 //     Retry-After; a 429 also pauses new sends to the endpoint for that long.

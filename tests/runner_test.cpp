@@ -195,29 +195,44 @@ TEST(Runner, NothingWaitsInAnAdaptersQueueUnderRateBudgets) {
 
 // A 429 pauses sending: the requests waiting in the adapter's queue are
 // taken back unsent (no attempt counted) and start only after the pause.
+// Rounds of the fake: q0-q2 (nothing queued before the first answer), then
+// q3-q5 with q6-q8 queued, then q6-q8 with q9-q11 queued; q6 gets the 429.
 TEST(Runner, A429TakesQueuedRequestsBackUntilThePauseEnds) {
   QueueingAdapter adapter;
   ResponseError limited = Error(ResponseError::Kind::kHttp, true, 429);
   limited.retry_after_seconds = 0.05;
-  adapter.script_["q0"] = {limited};
+  adapter.script_["q6"] = {limited};
   TextJobs jobs(Texts(12));
   Runner runner(&adapter, nullptr, FastOptions());
   std::vector<JobOutcome> outcomes;
   auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(runner.Run(&jobs, &outcomes).ok());
-  EXPECT_EQ(adapter.unqueued_, (std::vector<std::string>{"q3", "q4", "q5"}));
+  EXPECT_EQ(adapter.unqueued_, (std::vector<std::string>{"q9", "q10", "q11"}));
   for (size_t i = 0; i < outcomes.size(); ++i) {
     EXPECT_TRUE(outcomes[i].response.ok()) << i;
-    EXPECT_EQ(outcomes[i].attempts, i == 0 ? 2 : 1) << i;
-    EXPECT_EQ(adapter.sends_["q" + std::to_string(i)], i == 0 ? 2 : 1) << i;
+    EXPECT_EQ(outcomes[i].attempts, i == 6 ? 2 : 1) << i;
+    EXPECT_EQ(adapter.sends_["q" + std::to_string(i)], i == 6 ? 2 : 1) << i;
   }
   EXPECT_EQ(runner.stats().sent, 13u);
-  // q0, q1 and q2 started at once; everything after them waited out the pause.
+  // q0-q8 started at once; everything after them waited out the pause.
   ASSERT_EQ(adapter.starts_.size(), 13u);
-  for (size_t i = 3; i < adapter.starts_.size(); ++i) {
+  for (size_t i = 9; i < adapter.starts_.size(); ++i) {
     EXPECT_GE(std::chrono::duration<double>(adapter.starts_[i].second - start).count(), 0.045)
         << adapter.starts_[i].first;
   }
+}
+
+// Until the endpoint has answered once nothing waits in the adapter's queue,
+// so a wrong key or URL stops the run after at most `concurrency` requests.
+TEST(Runner, NothingIsQueuedBeforeTheFirstAnswer) {
+  QueueingAdapter adapter;
+  for (const auto& text : Texts(10)) adapter.script_[text] = {Error(ResponseError::Kind::kHttp, false, 401)};
+  TextJobs jobs(Texts(10));
+  Runner runner(&adapter, nullptr, FastOptions());
+  std::vector<JobOutcome> outcomes;
+  EXPECT_FALSE(runner.Run(&jobs, &outcomes).ok());
+  EXPECT_EQ(adapter.max_submitted_, 3u);
+  EXPECT_EQ(adapter.starts_.size(), 3u);
 }
 
 TEST(Runner, RetriesRetryableErrorsUpToTheAttemptCap) {
